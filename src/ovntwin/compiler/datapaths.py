@@ -1,0 +1,199 @@
+"""Datapaths, port bindings and tunnel keys (northd's join_datapaths / join_logical_ports).
+
+Tunnel keys: northd hands out the lowest free key from 1 upward, honouring
+`requested-tnl-key` (LS other_config, LR options, LSP options) and keys already in
+use in the southbound runtime. Without a southbound it walks rows in hash order,
+which is not reproducible; ovntwin walks them in NB order instead (a deliberate
+difference: keys are masked when comparing with real OVN).
+"""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+from collections.abc import Iterable
+
+from ovntwin.compiler.addresses import parse_lrp_networks, parse_lsp_addresses
+from ovntwin.compiler.context import CompileContext, Datapath, Port, chassis_features
+from ovntwin.model import rows as r
+from ovntwin.model.db import NorthboundDB
+from ovntwin.southbound.rows import DatapathBinding, PortBinding
+
+_NS = uuidlib.UUID("6f766e74-7769-6e00-0000-000000000002")
+
+
+def _sb_uuid(kind: str, key: str) -> str:
+    return str(uuidlib.uuid5(_NS, f"{kind}:{key}"))
+
+
+class KeyAllocator:
+    """Lowest-free-key allocation with requested keys honoured first."""
+
+    def __init__(self, used: Iterable[int] = ()) -> None:
+        self.used = set(used)
+
+    def take(self, requested: int | None) -> int:
+        if requested and requested not in self.used:
+            self.used.add(requested)
+            return requested
+        key = 1
+        while key in self.used:
+            key += 1
+        self.used.add(key)
+        return key
+
+
+def _int_opt(value: str | None) -> int | None:
+    return int(value) if value is not None and value.isdigit() else None
+
+
+def _make_datapath(nb: NorthboundDB, row: r.LogicalSwitch | r.LogicalRouter, key: int) -> Datapath:
+    is_ls = isinstance(row, r.LogicalSwitch)
+    ids = {"logical-switch" if is_ls else "logical-router": row.uuid, "name": row.name}
+    name2 = row.external_ids.get("neutron:network_name" if is_ls else "neutron:router_name")
+    if name2:
+        ids["name2"] = name2
+    sb = DatapathBinding(
+        uuid=_sb_uuid("dp", row.uuid),
+        tunnel_key=key,
+        kind="switch" if is_ls else "router",
+        nb_uuid=row.uuid,
+        external_ids=ids,
+    )
+    if isinstance(row, r.LogicalSwitch):
+        return Datapath("switch", sb, ls=row)
+    return Datapath("router", sb, lr=row)
+
+
+def _datapaths(nb: NorthboundDB) -> tuple[list[Datapath], list[Datapath]]:
+    keys = KeyAllocator(nb.runtime.datapath_keys.values())
+    switches, routers = [], []
+    for ls in nb.rows(r.LogicalSwitch):
+        req = nb.runtime.datapath_keys.get(ls.name) or _int_opt(
+            ls.other_config.get("requested-tnl-key")
+        )
+        switches.append(_make_datapath(nb, ls, keys.take(req)))
+    for lr in nb.rows(r.LogicalRouter):
+        req = nb.runtime.datapath_keys.get(lr.name) or _int_opt(lr.options.get("requested-tnl-key"))
+        routers.append(_make_datapath(nb, lr, keys.take(req)))
+    return switches, routers
+
+
+def _lsp_binding(nb: NorthboundDB, dp: Datapath, lsp: r.LogicalSwitchPort, key: int) -> PortBinding:
+    rt = nb.runtime.ports.get(lsp.name)
+    sb_type = lsp.type
+    options = dict(lsp.options)
+    if lsp.type == "router":
+        sb_type = "patch"
+        options = {"peer": lsp.options["router-port"]} if "router-port" in lsp.options else {}
+    ids = dict(lsp.external_ids)
+    if "neutron:port_name" in lsp.external_ids and lsp.external_ids["neutron:port_name"]:
+        ids["name"] = lsp.external_ids["neutron:port_name"]
+    return PortBinding(
+        uuid=_sb_uuid("pb", lsp.uuid),
+        logical_port=lsp.name,
+        type=sb_type,
+        datapath=dp.uuid,
+        tunnel_key=key,
+        mac=lsp.addresses,
+        options=options,
+        port_security=lsp.port_security,
+        parent_port=lsp.parent_name,
+        tag=lsp.tag,
+        chassis=rt.chassis if rt else None,
+        up=rt.up if rt else None,
+        external_ids=ids,
+    )
+
+
+def _lrp_binding(dp: Datapath, lrp: r.LogicalRouterPort, key: int, peer: str | None) -> PortBinding:
+    options = {"peer": peer} if peer else {}
+    return PortBinding(
+        uuid=_sb_uuid("pb", lrp.uuid),
+        logical_port=lrp.name,
+        type="patch",
+        datapath=dp.uuid,
+        tunnel_key=key,
+        mac=(" ".join((lrp.mac, *lrp.networks)),),
+        options=options,
+        external_ids=dict(lrp.external_ids),
+    )
+
+
+def _port_key(nb: NorthboundDB, name: str, keys: KeyAllocator, requested: str | None) -> int:
+    rt = nb.runtime.ports.get(name)
+    return keys.take((rt.tunnel_key if rt else None) or _int_opt(requested))
+
+
+def _switch_ports(nb: NorthboundDB, dp: Datapath) -> None:
+    assert dp.ls is not None
+    lsps = nb.resolve(r.LogicalSwitchPort, dp.ls.ports)
+    keys = KeyAllocator(
+        rt.tunnel_key for lsp in lsps if (rt := nb.runtime.ports.get(lsp.name)) and rt.tunnel_key
+    )
+    for lsp in lsps:
+        key = _port_key(nb, lsp.name, keys, lsp.options.get("requested-tnl-key"))
+        port = Port(lsp.name, dp, _lsp_binding(nb, dp, lsp, key), lsp=lsp)
+        port.has_unknown = "unknown" in lsp.addresses
+        port.lsp_addrs = [a for e in lsp.addresses if (a := parse_lsp_addresses(e))]
+        port.ps_addrs = [a for e in lsp.port_security if (a := parse_lsp_addresses(e))]
+        dp.ports.append(port)
+
+
+def _router_ports(nb: NorthboundDB, dp: Datapath, peer_of: dict[str, str]) -> None:
+    assert dp.lr is not None
+    lrps = nb.resolve(r.LogicalRouterPort, dp.lr.ports)
+    keys = KeyAllocator(
+        rt.tunnel_key for lrp in lrps if (rt := nb.runtime.ports.get(lrp.name)) and rt.tunnel_key
+    )
+    for lrp in lrps:
+        key = _port_key(nb, lrp.name, keys, lrp.options.get("requested-tnl-key"))
+        peer = lrp.peer or peer_of.get(lrp.name)
+        port = Port(lrp.name, dp, _lrp_binding(dp, lrp, key, peer), lrp=lrp)
+        port.lrp_networks = parse_lrp_networks(lrp.mac, lrp.networks)
+        dp.ports.append(port)
+
+
+def _link_peers(ports: dict[str, Port]) -> None:
+    for port in ports.values():
+        if port.lsp is not None and port.lsp.type == "router":
+            lrp = ports.get(port.lsp.options.get("router-port", ""))
+            if lrp is not None and lrp.lrp is not None:
+                port.peer, lrp.peer = lrp, port
+                if "router" in port.lsp.addresses and lrp.lrp_networks is not None:
+                    port.lsp_addrs = [lrp.lrp_networks]
+        elif port.lrp is not None and port.lrp.peer:
+            other = ports.get(port.lrp.peer)
+            if other is not None and other.lrp is not None and other.lrp.peer == port.name:
+                port.peer = other
+
+
+def _attach_acls(nb: NorthboundDB, switches: list[Datapath], ports: dict[str, Port]) -> None:
+    by_lsp_uuid = {p.lsp.uuid: p for p in ports.values() if p.lsp is not None}
+    for dp in switches:
+        assert dp.ls is not None
+        dp.acls = nb.resolve(r.ACL, dp.ls.acls)
+    for pg in nb.rows(r.PortGroup):
+        members = {by_lsp_uuid[u].datapath.uuid for u in pg.ports if u in by_lsp_uuid}
+        for dp in switches:
+            if dp.uuid in members:
+                dp.port_groups.append(pg)
+                dp.acls.extend(nb.resolve(r.ACL, pg.acls))
+
+
+def build_context(nb: NorthboundDB) -> CompileContext:
+    """Join the NB into datapaths and ports with SB bindings and tunnel keys."""
+    switches, routers = _datapaths(nb)
+    for dp in switches:
+        _switch_ports(nb, dp)
+    peer_of = {
+        p.lsp.options["router-port"]: p.name
+        for dp in switches
+        for p in dp.ports
+        if p.lsp is not None and p.lsp.type == "router" and "router-port" in p.lsp.options
+    }
+    for dp in routers:
+        _router_ports(nb, dp, peer_of)
+    ports = {p.name: p for dp in switches + routers for p in dp.ports}
+    _link_peers(ports)
+    _attach_acls(nb, switches, ports)
+    return CompileContext(nb, switches, routers, ports, chassis_features(nb))
