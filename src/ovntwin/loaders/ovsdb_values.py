@@ -20,7 +20,8 @@ TableRows = dict[str, dict[str, dict[str, Any]]]
 
 class ColumnKind(Enum):
     SCALAR = "scalar"  # exactly one atom (min 1, max 1, no value type)
-    SET = "set"  # min 0 and/or max > 1, no value type
+    OPTIONAL = "optional"  # min 0, max 1, no value type: zero or one atom
+    SET = "set"  # max > 1, no value type
     MAP = "map"  # has a value type
 
 
@@ -57,8 +58,8 @@ def _kind(ctype: Any) -> ColumnKind:
         return ColumnKind.SCALAR
     if "value" in ctype:
         return ColumnKind.MAP
-    if ctype.get("min", 1) == 1 and ctype.get("max", 1) == 1:
-        return ColumnKind.SCALAR
+    if ctype.get("max", 1) == 1:
+        return ColumnKind.SCALAR if ctype.get("min", 1) == 1 else ColumnKind.OPTIONAL
     return ColumnKind.SET
 
 
@@ -81,6 +82,9 @@ def as_map(value: Any) -> dict[Any, Any]:
 
 def apply_column(kind: ColumnKind, old: Any, new: Any, is_diff: bool) -> Any:
     """The column's value after a transaction wrote `new` (a diff when `is_diff`)."""
+    if kind is ColumnKind.OPTIONAL:
+        # Written whole, even in a diff (a 1-element "diff" is the new value).
+        return as_list(new)
     if kind is ColumnKind.SCALAR or not is_diff:
         return as_map(new) if kind is ColumnKind.MAP else new
     if kind is ColumnKind.SET:
@@ -99,4 +103,6 @@ def apply_column(kind: ColumnKind, old: Any, new: Any, is_diff: bool) -> Any:
 
 
 def empty_value(kind: ColumnKind) -> Any:
-    return {} if kind is ColumnKind.MAP else [] if kind is ColumnKind.SET else None
+    if kind is ColumnKind.MAP:
+        return {}
+    return None if kind is ColumnKind.SCALAR else []
