@@ -201,3 +201,16 @@ def test_load_nb_dispatches_yaml() -> None:
     nb = load_nb(str(seed_path()))
     assert nb.by_name(r.LogicalSwitch, "A") is not None
     assert nb.runtime.ports["vm1"].chassis == "hv-a"
+
+
+def test_documented_example_is_the_seed(tmp_path: Path) -> None:
+    import re
+
+    doc = Path(__file__).parents[2] / "docs" / "topology-format.md"
+    (example,) = re.findall(r"```yaml\n(.*?)```", doc.read_text(), re.S)
+    path = tmp_path / "example.yaml"
+    path.write_text(example)
+    documented, seed = load_topology(path), load_topology(seed_path())
+    assert documented.nb.tables == seed.nb.tables
+    assert documented.nb.runtime == seed.nb.runtime
+    assert documented.traces == seed.traces
