@@ -1,0 +1,133 @@
+"""Shared vocabulary of the router builders: registers, the flow adder, port address texts.
+
+Register names are the ones northd 23.03 assigns (northd.c REG_* / REGBIT_*); they
+appear verbatim in match and action text, so they live here once.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ovntwin.compiler.addresses import LportAddresses
+from ovntwin.compiler.context import CompileContext, Datapath, Port
+from ovntwin.compiler.lflow import LflowTable
+from ovntwin.compiler.stages import Stage
+
+NEXT_HOP_V4 = "reg0"
+NEXT_HOP_V6 = "xxreg0"
+SRC_V4 = "reg1"
+SRC_V6 = "xxreg1"
+ROUTE_TABLE_ID = "reg7"
+ECMP_GROUP_ID = "reg8[0..15]"
+ECMP_MEMBER_ID = "reg8[16..31]"
+INPORT_ETH_ADDR = "xreg0[0..47]"
+EGRESS_LOOPBACK = "reg9[0]"
+PKT_LARGER = "reg9[1]"
+LOOKUP_NEIGHBOR_RESULT = "reg9[2]"
+LOOKUP_NEIGHBOR_IP_RESULT = "reg9[3]"
+DST_NAT_IP_LOCAL = "reg9[4]"
+ND_RA_OPTS_RESULT = "reg0[5]"
+
+# TODO(#2): NB_Global options:debug_drop_collector_set turns drops into sample()
+# actions with a per-flow cookie; ovntwin always emits the plain drop.
+DROP = "drop;"
+
+
+@dataclass(frozen=True)
+class RouterFlows:
+    """Adds flows to one router datapath, crediting the calling builder as source."""
+
+    ctx: CompileContext
+    dp: Datapath
+    lflows: LflowTable
+
+    def add(self, stage: Stage, priority: int, match: str, actions: str, hint: str = "") -> None:
+        self.lflows.add(self.dp.uuid, stage, priority, match, actions, hint, depth=2)
+
+    def add_to(
+        self, dp: Datapath, stage: Stage, priority: int, match: str, actions: str, hint: str = ""
+    ) -> None:
+        """A flow in another router's pipeline (e.g. a peer's ARP resolution)."""
+        self.lflows.add(dp.uuid, stage, priority, match, actions, hint, depth=2)
+
+    def option(self, key: str) -> str | None:
+        assert self.dp.lr is not None
+        return self.dp.lr.options.get(key)
+
+    def option_bool(self, key: str, default: bool) -> bool:
+        return smap_bool(self.option(key), default)
+
+
+def smap_bool(value: str | None, default: bool) -> bool:
+    """OVS smap_get_bool: only "true"/"false" count (case-insensitively)."""
+    if value is None:
+        return default
+    if value.lower() == "true":
+        return True
+    if value.lower() == "false":
+        return False
+    return default
+
+
+def router_ports(dp: Datapath) -> Iterator[tuple[Port, LportAddresses]]:
+    """The router's ports that have valid networks, with those networks."""
+    for port in dp.ports:
+        if port.lrp is not None and port.lrp_networks is not None:
+            yield port, port.lrp_networks
+
+
+def lrp_uuid(port: Port) -> str:
+    return port.lrp.uuid if port.lrp is not None else ""
+
+
+def is_gateway_port(port: Port) -> bool:
+    """A distributed gateway port (northd's is_l3dgw_port)."""
+    lrp = port.lrp
+    if lrp is None:
+        return False
+    return bool(lrp.gateway_chassis or lrp.ha_chassis_group or lrp.options.get("redirect-chassis"))
+
+
+def has_gateway(dp: Datapath) -> bool:
+    """Gateway router (options:chassis) or a router with a distributed gateway port."""
+    assert dp.lr is not None
+    return bool(dp.lr.options.get("chassis")) or any(is_gateway_port(p) for p in dp.ports)
+
+
+def v4_list(nets: LportAddresses, add_bcast: bool) -> str:
+    """northd's op_put_v4_networks: a bare address, or a `{...}` set."""
+    if not add_bcast and len(nets.ipv4_addrs) == 1:
+        return nets.ipv4_addrs[0].addr_s
+    items: list[str] = []
+    for a in nets.ipv4_addrs:
+        items.append(a.addr_s)
+        if add_bcast:
+            items.append(a.bcast_s)
+    return "{" + ", ".join(items) + "}"
+
+
+def v6_list(nets: LportAddresses) -> str:
+    """northd's op_put_v6_networks (the link-local address is always among them)."""
+    if len(nets.ipv6_addrs) == 1:
+        return nets.ipv6_addrs[0].addr_s
+    return "{" + ", ".join(a.addr_s for a in nets.ipv6_addrs) + "}"
+
+
+def member_ip(nets: LportAddresses, ip_text: str) -> str | None:
+    """The port address whose subnet holds `ip_text` (lib/ovn-util find_lport_address)."""
+    try:
+        ip = ipaddress.ip_address(ip_text)
+    except ValueError:
+        return None
+    candidates = nets.ipv4_addrs if ip.version == 4 else nets.ipv6_addrs
+    for a in candidates:
+        if ip in a.network:
+            return a.addr_s
+    return None
+
+
+def ip_text_is_v4(text: str) -> bool:
+    """northd decides the family of an address string by the presence of a dot."""
+    return "." in text

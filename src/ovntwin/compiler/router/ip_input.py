@@ -1,0 +1,155 @@
+"""lr_in_ip_input for the router as a whole and for IPv4 on each port.
+
+IPv6 per-port flows are in ip_input_v6.py.
+
+| prio | flow                                                   | why
+|------|--------------------------------------------------------|--------------------------------------
+| 100  | martian sources/destinations; own IP / bcast as source | L3 admission control
+| 90   | ARP request for a port IP; ICMP echo to a port IP      | the router answers itself
+| 85   | other ARP / ND: drop                                   | only the router's own are answered
+| 84   | RS / RA: next                                          | handled later (nd_ra / ip_routing)
+| 83   | reserved IPv6 multicast: drop                          |
+| 82   | other multicast: drop (next with mcast_relay)          | no multicast routing by default
+| 80   | TCP/UDP/SCTP to a port IP: RST / port unreachable      | no L4 service on the router
+| 70   | other IP to a port IP: protocol unreachable            |
+| 60   | anything else to a port IP: drop                       | after the replies above
+| 50   | eth.bcast: drop                                        | link-local broadcast is not routed
+| 32   | TTL expired multicast: drop                            | no time-exceeded for multicast
+| 31   | TTL expired on a port: ICMP time exceeded              | answer from the inport's address
+| 30   | TTL expired: drop                                      | anything not answered above
+| 0    | next                                                   | route it
+"""
+
+from __future__ import annotations
+
+from ovntwin.compiler.context import Port
+from ovntwin.compiler.router.common import (
+    DROP,
+    EGRESS_LOOPBACK,
+    INPORT_ETH_ADDR,
+    RouterFlows,
+    has_gateway,
+    is_gateway_port,
+    lrp_uuid,
+    router_ports,
+    v4_list,
+)
+from ovntwin.compiler.router.ip_input_v6 import build_ipv6_port_input
+from ovntwin.compiler.stages import Stage
+
+IP_INPUT = Stage.LR_IN_IP_INPUT
+
+_MARTIANS = (
+    "ip4.src_mcast ||"  # (sic) northd writes no space after this `||`
+    "ip4.src == 255.255.255.255 || "
+    "ip4.src == 127.0.0.0/8 || "
+    "ip4.dst == 127.0.0.0/8 || "
+    "ip4.src == 0.0.0.0/8 || "
+    "ip4.dst == 0.0.0.0/8"
+)
+
+
+def build_ip_input(rf: RouterFlows) -> None:
+    _datapath_flows(rf)
+    for port, _ in router_ports(rf.dp):
+        _ipv4_port_flows(rf, port)
+        build_ipv6_port_input(rf, port)
+        build_drop_own_destination(rf, port, IP_INPUT, 60)
+
+
+def _datapath_flows(rf: RouterFlows) -> None:
+    relay = rf.option_bool("mcast_relay", False)
+    rf.add(IP_INPUT, 100, _MARTIANS, DROP)
+    rf.add(IP_INPUT, 85, "arp || nd", DROP)
+    rf.add(IP_INPUT, 84, "nd_rs || nd_ra", "next;")
+    rf.add(IP_INPUT, 83, "ip6.mcast_rsvd", DROP)
+    rf.add(IP_INPUT, 82, "ip4.mcast || ip6.mcast", "next;" if relay else DROP)
+    rf.add(IP_INPUT, 50, "eth.bcast", DROP)
+    rf.add(IP_INPUT, 32, "ip.ttl == {0, 1} && !ip.later_frag && (ip4.mcast || ip6.mcast)", DROP)
+    rf.add(IP_INPUT, 30, "ip.ttl == {0, 1}", DROP)
+    rf.add(IP_INPUT, 0, "1", "next;")
+
+
+def _ipv4_port_flows(rf: RouterFlows, port: Port) -> None:
+    nets = port.lrp_networks
+    assert nets is not None
+    hint = lrp_uuid(port)
+    if nets.ipv4_addrs:
+        rf.add(
+            IP_INPUT, 100, f"ip4.src == {v4_list(nets, True)} && {EGRESS_LOOPBACK} == 0", DROP, hint
+        )
+        rf.add(
+            IP_INPUT,
+            90,
+            f"ip4.dst == {v4_list(nets, False)} && icmp4.type == 8 && icmp4.code == 0",
+            "ip4.dst <-> ip4.src; ip.ttl = 255; icmp4.type = 0; flags.loopback = 1; next; ",
+            hint,
+        )
+    for a in nets.ipv4_addrs:
+        swap = (
+            "ip4.dst <-> ip4.src"
+            if is_gateway_port(port)
+            else f"ip4.dst = ip4.src; ip4.src = {a.addr_s}"
+        )
+        rf.add(
+            IP_INPUT,
+            31,
+            f"inport == {port.json_name} && ip4 && ip.ttl == {{0, 1}} && !ip.later_frag",
+            "icmp4 {eth.dst <-> eth.src; icmp4.type = 11; /* Time exceeded */ "
+            f"icmp4.code = 0; /* TTL exceeded in transit */ {swap} ; ip.ttl = 254; "
+            f"outport = {port.json_name}; flags.loopback = 1; output; }};",
+            hint,
+        )
+    for a in nets.ipv4_addrs:
+        rf.add(
+            IP_INPUT,
+            90,
+            f"inport == {port.json_name} && arp.op == 1 && arp.tpa == {a.addr_s}"
+            f" && arp.spa == {a.network_s}/{a.plen}",
+            f"eth.dst = eth.src; eth.src = {INPORT_ETH_ADDR}; arp.op = 2; /* ARP reply */ "
+            f"arp.tha = arp.sha; arp.sha = {INPORT_ETH_ADDR}; arp.tpa <-> arp.spa; "
+            "outport = inport; flags.loopback = 1; output;",
+            hint,
+        )
+    if not has_gateway(rf.dp):
+        for a in nets.ipv4_addrs:
+            _unreachable_flows(rf, port, a.addr_s)
+
+
+def _unreachable_flows(rf: RouterFlows, port: Port, addr: str) -> None:
+    """TCP reset, SCTP abort, ICMP port / protocol unreachable for one port address."""
+    base = f"ip4 && ip4.dst == {addr} && !ip.later_frag"
+    swap = "eth.dst <-> eth.src; ip4.dst <-> ip4.src;"
+    hint = lrp_uuid(port)
+    rf.add(IP_INPUT, 80, f"{base} && tcp", f"tcp_reset {{{swap} next; }};", hint)
+    rf.add(IP_INPUT, 80, f"{base} && sctp", f"sctp_abort {{{swap} next; }};", hint)
+    rf.add(
+        IP_INPUT,
+        80,
+        f"{base} && udp",
+        f"icmp4 {{{swap} ip.ttl = 255; icmp4.type = 3; icmp4.code = 3; next; }};",
+        hint,
+    )
+    rf.add(
+        IP_INPUT,
+        70,
+        base,
+        f"icmp4 {{{swap} ip.ttl = 255; icmp4.type = 3; icmp4.code = 2; next; }};",
+        hint,
+    )
+
+
+def build_drop_own_destination(rf: RouterFlows, port: Port, stage: Stage, priority: int) -> None:
+    """Drop traffic to the port's own addresses (none are NAT or LB addresses here).
+
+    northd adds the same flow at lr_in_arp_resolve priority 2 for addresses that
+    are SNAT/LB IPs; without NAT and load balancers that list is always empty.
+    """
+    nets = port.lrp_networks
+    assert nets is not None
+    if nets.ipv4_addrs:
+        ips = ", ".join(a.addr_s for a in nets.ipv4_addrs)
+        rf.add(stage, priority, f"ip4.dst == {{{ips}}}", DROP, lrp_uuid(port))
+    if nets.ipv6_addrs:
+        ips = ", ".join(a.addr_s for a in nets.ipv6_addrs)
+        rf.add(stage, priority, f"ip6.dst == {{{ips}}}", DROP, lrp_uuid(port))
