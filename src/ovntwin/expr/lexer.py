@@ -446,7 +446,7 @@ def format_token(token: Token) -> str:
         return str(token.value)
     if kind in (TokenKind.MACRO, TokenKind.PORT_GROUP, TokenKind.TEMPLATE):
         return token.text[0] + str(token.value)
-    return kind.value
+    return str(kind.value)
 
 
 def syntax_error(token: Token, text: str, message: str | None = None) -> ExprSyntaxError:

@@ -366,9 +366,9 @@ class SymbolTable:
 
     def ref(self, sym: Symbol, ofs: int = 0, n_bits: int | None = None) -> FieldRef:
         """Resolve bits [ofs, ofs+n_bits) of `sym` to Flow storage."""
-        if sym.is_predicate:
-            raise ValueError(f"predicate {sym.name} has no storage")
         width = sym.width if n_bits is None else n_bits
+        if sym.is_predicate:  # predicates have no storage; only matches use them
+            return FieldRef(sym, ofs, width, "", 0)
         base, base_ofs = self.base(sym, ofs)
         assert base.storage is not None
         return FieldRef(sym, ofs, width, base.storage, base.storage_ofs + base_ofs)
