@@ -1,0 +1,67 @@
+"""What each CLI command does, free of argument parsing (so tests can call it directly)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ovntwin.compiler.compile import compile_nb
+from ovntwin.errors import NotFound
+from ovntwin.model.db import NorthboundDB
+from ovntwin.southbound.lflow_list import format_lflow_list, select_datapaths
+
+
+def _load(nb_source: str, sb_source: str | None) -> NorthboundDB:
+    from ovntwin.loaders import load_nb
+
+    return load_nb(nb_source, sb_source)
+
+
+def run_lflow_list(nb_source: str, sb_source: str | None, datapath: str | None) -> str:
+    sb = compile_nb(_load(nb_source, sb_source))
+    dps = select_datapaths(sb, datapath)
+    if datapath is not None and not dps:
+        raise NotFound(f'datapath "{datapath}" not found: no logical switch or router by that name')
+    return format_lflow_list(sb, dps)
+
+
+def trace_nb(
+    nb: NorthboundDB,
+    datapath: str | None,
+    microflow: str,
+    *,
+    mode: str = "detailed",
+    ct: Sequence[str] = (),
+    friendly_names: bool = True,
+    as_json: bool = False,
+) -> str | dict[str, Any]:
+    from ovntwin import trace as tracer
+
+    sb = compile_nb(nb)
+    result = tracer.trace(sb, microflow, datapath=datapath, ct=ct, friendly_names=friendly_names)
+    if as_json:
+        return tracer.to_json(result)
+    return tracer.render(result, mode)
+
+
+def run_trace(
+    nb_source: str,
+    sb_source: str | None,
+    datapath: str | None,
+    microflow: str,
+    **options: Any,
+) -> str | dict[str, Any]:
+    return trace_nb(_load(nb_source, sb_source), datapath, microflow, **options)
+
+
+def run_demo() -> str:
+    from ovntwin.loaders import load_topology, seed_path
+
+    topo = load_topology(seed_path())
+    lines: list[str] = []
+    for named in topo.traces:
+        lines.append(f"### {named.name}: {named.microflow}\n")
+        out = trace_nb(topo.nb, named.datapath, named.microflow, mode="summary")
+        assert isinstance(out, str)
+        lines.append(out + "\n")
+    return "".join(lines)

@@ -1,0 +1,126 @@
+"""The `ovntwin` command: lflow-list, trace, demo.
+
+Unlike ovn-trace, every error goes to stderr with a non-zero exit status, and no
+error ever shows a traceback: anything ovntwin raises on purpose is an OvnTwinError.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from ovntwin.errors import ExprSyntaxError, OvnTwinError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="An offline twin of an OpenStack Neutron + OVN network.",
+)
+
+NbOption = Annotated[
+    str,
+    typer.Option(
+        "--nb",
+        metavar="SOURCE",
+        help="Northbound: a YAML topology, an OVSDB database file, or unix:PATH / tcp:HOST:PORT.",
+    ),
+]
+SbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--sb",
+        metavar="SOURCE",
+        help="Southbound runtime facts (chassis, bindings, MAC bindings, FDB, tunnel keys).",
+    ),
+]
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(f"ovntwin: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _error_text(err: OvnTwinError) -> str:
+    return err.render() if isinstance(err, ExprSyntaxError) else str(err)
+
+
+@app.command("lflow-list")
+def lflow_list(
+    nb: NbOption,
+    datapath: Annotated[str | None, typer.Argument(help="Switch or router name or uuid.")] = None,
+    sb: SbOption = None,
+) -> None:
+    """Print the logical flows exactly as `ovn-sbctl lflow-list` does."""
+    from ovntwin.cli.commands import run_lflow_list
+
+    try:
+        sys.stdout.write(run_lflow_list(nb, sb, datapath))
+    except OvnTwinError as err:
+        raise _fail(_error_text(err)) from None
+
+
+def _mode(detailed: bool, summary: bool, minimal: bool, all_: bool) -> str:
+    chosen = [
+        m for m, on in (("detailed", detailed), ("summary", summary), ("minimal", minimal)) if on
+    ]
+    if all_ or len(chosen) > 1:
+        return "all" if all_ or len(chosen) == 3 else "+".join(chosen)
+    return chosen[0] if chosen else "detailed"
+
+
+@app.command("trace")
+def trace(
+    nb: NbOption,
+    args: Annotated[list[str], typer.Argument(metavar="[DATAPATH] MICROFLOW")],
+    sb: SbOption = None,
+    detailed: Annotated[bool, typer.Option("--detailed", help="Full trace (default).")] = False,
+    summary: Annotated[bool, typer.Option("--summary", help="Less detailed summary.")] = False,
+    minimal: Annotated[bool, typer.Option("--minimal", help="Only visible effects.")] = False,
+    all_: Annotated[bool, typer.Option("--all", help="All three forms.")] = False,
+    ct: Annotated[
+        list[str] | None,
+        typer.Option("--ct", metavar="FLAGS", help="ct_state for each ct_next, in order."),
+    ] = None,
+    friendly_names: Annotated[
+        bool, typer.Option("--friendly-names/--no-friendly-names", help="Names vs uuids.")
+    ] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="The trace tree as JSON.")] = False,
+) -> None:
+    """Trace a microflow through the logical pipelines, as ovn-trace 23.03 prints it."""
+    from ovntwin.cli.commands import run_trace
+
+    if len(args) > 2:
+        raise _fail("trace takes at most two arguments: [DATAPATH] MICROFLOW", 2)
+    datapath, microflow = (None, args[0]) if len(args) == 1 else (args[0], args[1])
+    try:
+        out = run_trace(
+            nb,
+            sb,
+            datapath,
+            microflow,
+            mode=_mode(detailed, summary, minimal, all_),
+            ct=ct or [],
+            friendly_names=friendly_names,
+            as_json=as_json,
+        )
+    except OvnTwinError as err:
+        raise _fail(_error_text(err)) from None
+    sys.stdout.write(out if isinstance(out, str) else json.dumps(out, indent=2) + "\n")
+
+
+@app.command("demo")
+def demo() -> None:
+    """The main job: trace vm1 -> vm4 through the seed topology (A tag 2011, B tag 2010, R1)."""
+    from ovntwin.cli.commands import run_demo
+
+    try:
+        sys.stdout.write(run_demo())
+    except OvnTwinError as err:
+        raise _fail(_error_text(err)) from None
+
+
+def main() -> None:
+    app()
