@@ -22,7 +22,7 @@ from ovntwin.southbound.rows import (
 
 TABLES = (
     "Datapath_Binding", "Port_Binding", "Multicast_Group", "Logical_Flow",
-    "Logical_DP_Group", "MAC_Binding", "FDB",
+    "Logical_DP_Group", "MAC_Binding", "FDB", "Address_Set", "Port_Group",
 )  # fmt: skip
 
 
@@ -54,11 +54,11 @@ def sb_from_remote(remote: str) -> SouthboundDB:
         )  # fmt: skip
         for r in t["Multicast_Group"].values()
     )
-    groups = {u: as_list(r["datapaths"]) for u, r in t["Logical_DP_Group"].items()}
+    dp_groups = {u: as_list(r["datapaths"]) for u, r in t["Logical_DP_Group"].items()}
     flows: list[LogicalFlow] = []
     for uuid, r in t["Logical_Flow"].items():
         ids = as_map(r["external_ids"])
-        dp_list = as_list(r["logical_datapath"]) or groups.get(
+        dp_list = as_list(r["logical_datapath"]) or dp_groups.get(
             (as_list(r["logical_dp_group"]) or [""])[0], []
         )
         for dp in dp_list:
@@ -88,7 +88,9 @@ def sb_from_remote(remote: str) -> SouthboundDB:
         ),
         fdb=tuple(_fdb(r, dps, pbs) for r in t["FDB"].values()),
     )
-    return SouthboundDB(dps, pbs, mcs, tuple(flows), runtime)
+    sets = {r["name"]: tuple(as_list(r["addresses"])) for r in t["Address_Set"].values()}
+    groups = {r["name"]: tuple(as_list(r["ports"])) for r in t["Port_Group"].values()}
+    return SouthboundDB(dps, pbs, mcs, tuple(flows), runtime, sets, groups)
 
 
 def _datapath(uuid: str, r: dict[str, Any]) -> DatapathBinding:

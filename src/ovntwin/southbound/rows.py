@@ -78,3 +78,7 @@ class SouthboundDB:
     multicast_groups: tuple[MulticastGroup, ...]
     logical_flows: tuple[LogicalFlow, ...]
     runtime: RuntimeState = field(default_factory=RuntimeState)
+    # Match-language sets, as SB Address_Set / Port_Group (port groups may be keyed
+    # "<datapath tunnel key>_<name>" like northd's per-datapath SB rows).
+    address_sets: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    port_groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)

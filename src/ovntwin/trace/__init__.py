@@ -1,1 +1,30 @@
-"""trace."""
+"""ovn-trace compatible tracer.
+
+    result = trace(sb, 'inport == "vm1" && eth.src == ... && ip.ttl == 64', ct=["new"])
+    print(render(result, "all"), end="")
+    to_json(result)  # the same tree plus the disposition of every path
+
+`trace()` raises TraceError for an unknown datapath or inport and ExprSyntaxError for
+a bad microflow; ovn-trace prints those on stdout as `unknown port "x"` and
+`error parsing flow: ...`.  Flows are parsed lazily per visited table; to compile
+only what a trace can touch, pass `compile_nb(nb, only=reachable_datapaths(nb, flow))`.
+"""
+
+from __future__ import annotations
+
+from ovntwin.trace.api import TraceResult, parse_ct, render, to_json, trace
+from ovntwin.trace.outcome import Outcome
+from ovntwin.trace.reach import reachable_datapaths
+from ovntwin.trace.tree import Node, NodeKind
+
+__all__ = [
+    "Node",
+    "NodeKind",
+    "Outcome",
+    "TraceResult",
+    "parse_ct",
+    "reachable_datapaths",
+    "render",
+    "to_json",
+    "trace",
+]

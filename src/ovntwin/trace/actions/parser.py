@@ -25,7 +25,7 @@ NESTED: dict[str, str | None] = {
     "icmp6": "ip6", "icmp6_error": "ip6", "tcp_reset": "tcp", "sctp_abort": "sctp",
     "nd_na": "nd_ns", "nd_na_router": "nd_ns", "nd_ns": "ip6",
 }  # fmt: skip
-_SIMPLE = {"output", "ct_clear", "igmp", "ct_snat_to_vip", "handle_dhcpv6_reply"}
+_SIMPLE = {"ct_clear", "igmp", "ct_snat_to_vip", "handle_dhcpv6_reply"}
 _CT_NAT = ("ct_dnat", "ct_snat", "ct_dnat_in_czone", "ct_snat_in_czone")
 
 
@@ -159,6 +159,8 @@ class ActionParser:
             return self.ct_lb(name == "ct_lb_mark")
         if name in NESTED:
             return A.Nested(name, tuple(self.nested(NESTED[name])))
+        if name == "output":
+            return A.Output()
         if name in _SIMPLE:
             return A.Simple(name)
         return parse_named(self, name)

@@ -1,0 +1,119 @@
+"""Indexes over a SouthboundDB for the tracer: ports, groups, flows per table.
+
+Flows are parsed lazily, once each, the first time their table is consulted, so a
+trace only pays for the tables the packet visits.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ovntwin.expr.flow import Flow
+from ovntwin.southbound.rows import DatapathBinding, LogicalFlow, PortBinding, SouthboundDB
+from ovntwin.trace.actions import ParsedActions
+from ovntwin.trace.names import datapath_name, friendlier, port_name
+
+Matcher = Callable[[Flow], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Port:
+    pb: PortBinding
+    dp: DatapathBinding
+    friendly: str
+    peer: str | None = None  # logical_port of the patch / l3gateway peer
+
+    @property
+    def name(self) -> str:
+        return self.pb.logical_port
+
+    @property
+    def type(self) -> str:
+        return self.pb.type
+
+
+@dataclass(slots=True)
+class CompiledFlow:
+    lflow: LogicalFlow
+    actions: ParsedActions
+    matcher: Matcher
+    always: bool  # the match is the constant true
+    match_text: str  # with friendly names
+
+
+@dataclass(slots=True)
+class SbIndex:
+    sb: SouthboundDB
+    friendly: bool
+    compile_flow: Callable[[LogicalFlow, SbIndex], CompiledFlow | None]
+    datapaths: dict[str, DatapathBinding] = field(default_factory=dict)
+    dp_names: dict[str, str] = field(default_factory=dict)
+    ports: dict[str, Port] = field(default_factory=dict)
+    groups: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    l3gateway_dps: set[str] = field(default_factory=set)
+    name_map: dict[str, str] = field(default_factory=dict)
+    _raw: dict[tuple[str, str, int], list[LogicalFlow]] = field(default_factory=dict)
+    _compiled: dict[tuple[str, str, int], list[CompiledFlow]] = field(default_factory=dict)
+
+    def build(self) -> SbIndex:
+        for dp in self.sb.datapaths:
+            self.datapaths[dp.uuid] = dp
+            self.dp_names[dp.uuid] = datapath_name(dp, self.friendly)
+        peers: dict[str, str] = {}
+        for pb in self.sb.port_bindings:
+            if pb.type in ("patch", "l3gateway") and pb.options.get("peer"):
+                peers[pb.logical_port] = pb.options["peer"]
+            if pb.type == "l3gateway":
+                self.l3gateway_dps.add(pb.datapath)
+        for pb in self.sb.port_bindings:
+            owner = self.datapaths.get(pb.datapath)
+            if owner is None or pb.logical_port in self.ports:
+                continue
+            peer = peers.get(pb.logical_port)
+            self.ports[pb.logical_port] = Port(pb, owner, port_name(pb, self.friendly), peer)
+        for mg in self.sb.multicast_groups:
+            members = [
+                p for p in mg.ports if p in self.ports and self.ports[p].dp.uuid == mg.datapath
+            ]
+            self.groups[(mg.datapath, mg.name)] = tuple(sorted(members))
+        if self.friendly:
+            self.name_map = {n: p.friendly for n, p in self.ports.items() if p.friendly != n}
+        raw: dict[tuple[str, str, int], list[LogicalFlow]] = defaultdict(list)
+        for lf in self.sb.logical_flows:
+            raw[(lf.datapath, lf.pipeline, lf.table_id)].append(lf)
+        for flows in raw.values():
+            flows.sort(key=lambda f: -f.priority)  # stable: equal priorities keep SB order
+        self._raw = dict(raw)
+        return self
+
+    def friendly_text(self, text: str) -> str:
+        return friendlier(text, self.name_map)
+
+    def port_in(self, dp: DatapathBinding, name: str) -> Port | None:
+        port = self.ports.get(name)
+        return port if port is not None and port.dp.uuid == dp.uuid else None
+
+    def group(self, dp: DatapathBinding, name: str) -> tuple[str, ...] | None:
+        return self.groups.get((dp.uuid, name))
+
+    def flows(self, dp: DatapathBinding, pipeline: str, table: int) -> list[CompiledFlow]:
+        key = (dp.uuid, pipeline, table)
+        if key not in self._compiled:
+            compiled = (self.compile_flow(lf, self) for lf in self._raw.get(key, []))
+            # Flows ovn-trace cannot parse (e.g. unknown address sets) never match.
+            self._compiled[key] = [cf for cf in compiled if cf is not None]
+        return self._compiled[key]
+
+    def stage_name(self, dp: DatapathBinding, pipeline: str, table: int) -> str:
+        flows = self._raw.get((dp.uuid, pipeline, table))
+        return flows[0].stage_name if flows else ""
+
+    def lookup(
+        self, dp: DatapathBinding, pipeline: str, table: int, flow: Flow
+    ) -> CompiledFlow | None:
+        for cf in self.flows(dp, pipeline, table):
+            if cf.matcher(flow):
+                return cf
+        return None
