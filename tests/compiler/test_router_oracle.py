@@ -134,6 +134,12 @@ SHAPES: dict[str, list[str]] = {
         " ipv6_ra_configs:mtu=1450 ipv6_ra_configs:router_preference=HIGH",
     ],
     "mcast_relay": SEED + ["set Logical_Router R1 options:mcast_relay=true"],
+    "mcast_flood_static": SEED
+    + [
+        "set Logical_Router R1 options:mcast_relay=true",
+        "lrp-set-options r1-A mcast_flood=true",
+    ],
+    "mcast_flood_without_relay": SEED + ["lrp-set-options r1-B mcast_flood=true"],
     "empty_router": ["lr-add R1"],
     "edge_options": SEED
     + [

@@ -8,6 +8,7 @@ the stages those features use get exactly the default flows northd gives them.
     ip_input     lr_in_ip_input (router-wide and IPv4; ip_input_v6 for IPv6)
     nd_ra        lr_in_nd_ra_options, lr_in_nd_ra_response (ipv6_ra_configs)
     routing      lr_in_ip_routing_pre, lr_in_ip_routing, lr_in_ip_routing_ecmp
+    multicast    mcast_relay / mcast_flood flows of lr_in_ip_input and lr_in_ip_routing
     policy       lr_in_policy, lr_in_policy_ecmp
     arp_resolve  lr_in_arp_resolve
     mtu          lr_in_chk_pkt_len, lr_in_larger_pkts (options:gateway_mtu)
@@ -26,6 +27,7 @@ from ovntwin.compiler.router.defaults import build_defaults
 from ovntwin.compiler.router.delivery import build_arp_request, build_delivery
 from ovntwin.compiler.router.ip_input import build_ip_input
 from ovntwin.compiler.router.mtu import build_pkt_len_checks
+from ovntwin.compiler.router.multicast import build_multicast
 from ovntwin.compiler.router.nd_ra import build_nd_ra
 from ovntwin.compiler.router.neighbor import build_neighbor
 from ovntwin.compiler.router.policy import build_policies
@@ -40,6 +42,7 @@ def build_router_flows(ctx: CompileContext, dp: Datapath, lflows: LflowTable) ->
     build_ip_input(rf)
     build_nd_ra(rf)
     build_routing(rf)
+    build_multicast(rf)
     build_policies(rf)
     build_arp_resolve(rf)
     build_pkt_len_checks(rf)

@@ -9,7 +9,6 @@ ROUTE_PRIO_OFFSET_*). Static routes also match the route table id in reg7.
 | pre     | 100       | inport with options:route_table: reg7 = id    | pick the port's route table
 | pre     | 0         | reg7 = 0                                      | main table
 | routing | 10550     | nd_rs || nd_ra: drop                          | never forwarded
-| routing | 10450     | multicast: drop (mcast_relay only)            | no registered group matched
 | routing | formula   | connected networks, static routes, ECMP heads | longest prefix match
 | routing | 0         | drop                                          | no route
 | ecmp    | 150       | reg8[0..15] == 0: next                        | not an ECMP route
@@ -52,8 +51,6 @@ def build_routing(rf: RouterFlows) -> None:
     rf.add(ROUTING, 0, "1", DROP)
     rf.add(ECMP, 150, f"{ECMP_GROUP_ID} == 0", "next;")
     rf.add(ROUTING, 10550, "nd_rs || nd_ra", DROP)
-    if rf.option_bool("mcast_relay", False):
-        rf.add(ROUTING, 10450, "ip4.mcast || ip6.mcast", DROP)
     for port, nets in router_ports(rf.dp):
         for a4 in nets.ipv4_addrs:
             _add_route(rf, port, a4.addr_s, a4.network_s, a4.plen, "", False, 0, _OFS_CONNECTED)
