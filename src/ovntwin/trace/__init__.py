@@ -7,12 +7,15 @@
 `trace()` raises TraceError for an unknown datapath or inport and ExprSyntaxError for
 a bad microflow; ovn-trace prints those on stdout as `unknown port "x"` and
 `error parsing flow: ...`.  Flows are parsed lazily per visited table; to compile
-only what a trace can touch, pass `compile_nb(nb, only=reachable_datapaths(nb, flow))`.
+only what a trace can touch, pass `compile_nb(nb, only=reachable_datapaths(nb, flow))`
+(then `with_nb_sets(sb, nb)` adds the address sets / port groups matches refer to).
+`trace_text()` returns ovn-trace's exact stdout, error messages included.
 """
 
 from __future__ import annotations
 
-from ovntwin.trace.api import TraceResult, parse_ct, render, to_json, trace
+from ovntwin.trace.api import TraceResult, parse_ct, render, to_json, trace, trace_text
+from ovntwin.trace.nbsets import nb_sets, with_nb_sets
 from ovntwin.trace.outcome import Outcome
 from ovntwin.trace.reach import reachable_datapaths
 from ovntwin.trace.tree import Node, NodeKind
@@ -27,4 +30,7 @@ __all__ = [
     "render",
     "to_json",
     "trace",
+    "trace_text",
+    "nb_sets",
+    "with_nb_sets",
 ]

@@ -75,6 +75,20 @@ def trace(
     return TraceResult(header, root, tuple(tracer.outcomes))
 
 
+def trace_text(
+    sb: SouthboundDB, microflow: str, mode: str = "detailed", *, datapath: str | None = None,
+    ct: Sequence[str] = (), friendly_names: bool = True,
+) -> str:  # fmt: skip
+    """Exactly what ovn-trace prints on stdout, errors included (its exit status is 0)."""
+    try:
+        result = trace(sb, microflow, datapath=datapath, ct=ct, friendly_names=friendly_names)
+    except TraceError as exc:
+        return f"{exc}\n"
+    except ExprSyntaxError as exc:
+        return f"error parsing flow: {exc.message}\n"
+    return render(result, mode)
+
+
 def render(result: TraceResult, mode: str = "detailed") -> str:
     """ovn-trace's stdout for --detailed / --summary / --minimal / --all."""
     return render_tree(result.header, [result.root], mode)
@@ -152,4 +166,4 @@ def _datapath(
     return index.ports[port].dp
 
 
-__all__ = ["TraceResult", "ct_flags", "parse_ct", "render", "to_json", "trace"]
+__all__ = ["TraceResult", "ct_flags", "parse_ct", "render", "to_json", "trace", "trace_text"]
