@@ -87,17 +87,20 @@ def test_booleans_and_chassis_resident() -> None:
         ),
         (
             'inport != "a"',
-            "Nominal field inport may only be tested for equality (taking enclosing `!' operators into account).",
+            "Nominal field inport may only be tested for equality (taking enclosing `!' "
+            "operators into account).",
             10,
         ),
         (
             '!(inport == "a")',
-            "Nominal field inport may only be tested for equality (taking enclosing `!' operators into account).",
+            "Nominal field inport may only be tested for equality (taking enclosing `!' "
+            "operators into account).",
             12,
         ),
         (
             "!ip4",
-            "Nominal predicate ip4 may only be tested positively, e.g. `ip4' or `ip4 == 1' but not `!ip4' or `ip4 == 0'.",
+            "Nominal predicate ip4 may only be tested positively, e.g. `ip4' or `ip4 == 1' "
+            "but not `!ip4' or `ip4 == 0'.",
             1,
         ),
         ("ip.ttl < 4", "Only == and != operators may be used with nominal field ip.ttl.", 9),
@@ -105,7 +108,9 @@ def test_booleans_and_chassis_resident() -> None:
         ("tcp.dst < {1, 2}", "Only == and != operators may be used with value sets.", 10),
         (
             "ip4.src < 10.0.0.0/8",
-            "Only == and != operators may be used with masked constants.  Consider using subfields instead (e.g. eth.src[0..15] > 0x1111 in place of eth.src > 00:00:00:00:11:11/00:00:00:00:ff:ff).",
+            "Only == and != operators may be used with masked constants.  Consider using "
+            "subfields instead (e.g. eth.src[0..15] > 0x1111 in place of "
+            "eth.src > 00:00:00:00:11:11/00:00:00:00:ff:ff).",
             10,
         ),
         ("tcp.dst == 65536", "17-bit constant is not compatible with 16-bit field tcp.dst.", 11),
@@ -129,7 +134,8 @@ def test_booleans_and_chassis_resident() -> None:
         ("tcp tcp", "Syntax error at `tcp' expecting end of input.", 4),
         (
             "1 < tcp.dst == 5",
-            "Range expressions must have the form `x < field < y' or `x > field > y', with each `<' optionally replaced by `<=' or `>' by `>=').",
+            "Range expressions must have the form `x < field < y' or `x > field > y', "
+            "with each `<' optionally replaced by `<=' or `>' by `>=').",
             0,
         ),
         ("ip4.src == $nope", "Syntax error at `$nope' expecting address set name.", 11),

@@ -44,7 +44,8 @@ def ordinal_cmp(draw: st.DrawFn) -> str:
     n = hi - lo + 1 if "[" in field and ".." in field else 1 if "[" in field else w
     value = draw(st.integers(0, (1 << n) - 1))
     op = draw(st.sampled_from(["==", "!=", "<", "<=", ">", ">="]))
-    const = draw(st.sampled_from([str(value), hex(value)]))
+    # Decimal constants must be < 2**64 (lexer rule), so wide values are hexadecimal.
+    const = draw(st.sampled_from([str(value), hex(value)])) if value < 1 << 64 else hex(value)
     return f"{field} {op} {const}"
 
 
