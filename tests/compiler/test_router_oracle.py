@@ -140,6 +140,12 @@ SHAPES: dict[str, list[str]] = {
         "lrp-set-options r1-A mcast_flood=true",
     ],
     "mcast_flood_without_relay": SEED + ["lrp-set-options r1-B mcast_flood=true"],
+    "one_sided_peering": SEED
+    + [
+        "lr-add R2",
+        "lrp-add R1 r1-r2 02:00:00:00:00:10 169.254.0.1/30 peer=r2-r1",
+        "lrp-add R2 r2-r1 02:00:00:00:00:11 169.254.0.2/30 10.50.0.1/24",
+    ],
     "empty_router": ["lr-add R1"],
     "edge_options": SEED
     + [

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ovntwin.compiler.addresses import LportAddresses
 from ovntwin.model import rows as r
@@ -105,6 +106,15 @@ class CompileContext:
 
     def feature(self, flag: str) -> bool:
         return self.features.get(flag, True)
+
+    @cached_property
+    def lrps_by_peer_name(self) -> dict[str, list[Port]]:
+        """Router ports grouped by the name in their `peer` column (one-sided, as northd)."""
+        index: dict[str, list[Port]] = {}
+        for port in self.ports.values():
+            if port.lrp is not None and port.lrp.peer:
+                index.setdefault(port.lrp.peer, []).append(port)
+        return index
 
 
 def chassis_features(nb: NorthboundDB) -> dict[str, bool]:

@@ -59,8 +59,8 @@ def _peered_router_ports(rf: RouterFlows, port: Port) -> None:
 
     northd honours the `peer` column one-sidedly, so the other side need not agree.
     """
-    for other in rf.ctx.ports.values():
-        if other.lrp is None or other.lrp.peer != port.name or other.lrp_networks is None:
+    for other in rf.ctx.lrps_by_peer_name.get(port.name, []):
+        if other.lrp_networks is None:
             continue
         nets = other.lrp_networks
         if nets.ipv4_addrs:
