@@ -146,6 +146,8 @@ SHAPES: dict[str, list[str]] = {
         "lrp-add R1 r1-r2 02:00:00:00:00:10 169.254.0.1/30 peer=r2-r1",
         "lrp-add R2 r2-r1 02:00:00:00:00:11 169.254.0.2/30 10.50.0.1/24",
     ],
+    "debug_drop_sampling": SEED
+    + ["set NB_Global . options:debug_drop_collector_set=5 options:debug_drop_domain_id=3"],
     "empty_router": ["lr-add R1"],
     "edge_options": SEED
     + [

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 from ovntwin.compiler.router.common import (
-    DROP,
     INPORT_ETH_ADDR,
     RouterFlows,
     lrp_uuid,
@@ -22,8 +21,8 @@ from ovntwin.compiler.stages import Stage
 
 
 def build_admission(rf: RouterFlows) -> None:
-    rf.add(Stage.LR_IN_ADMISSION, 100, "vlan.present || eth.src[40]", DROP)
-    rf.add(Stage.LR_IN_ADMISSION, 0, "1", DROP)
+    rf.add(Stage.LR_IN_ADMISSION, 100, "vlan.present || eth.src[40]", rf.drop)
+    rf.add(Stage.LR_IN_ADMISSION, 0, "1", rf.drop)
     for port, nets in router_ports(rf.dp):
         if not port.enabled:
             continue  # a disabled port admits nothing: the default drop applies

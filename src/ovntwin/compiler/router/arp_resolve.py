@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from ovntwin.compiler.context import Port
 from ovntwin.compiler.router.common import (
-    DROP,
     NEXT_HOP_V4,
     NEXT_HOP_V6,
     RouterFlows,
@@ -38,7 +37,7 @@ def build_arp_resolve(rf: RouterFlows) -> None:
     rf.add(ARP_RESOLVE, 500, "ip4.mcast || ip6.mcast", "next;")
     rf.add(ARP_RESOLVE, 1, "ip4", f"get_arp(outport, {NEXT_HOP_V4}); next;")
     rf.add(ARP_RESOLVE, 1, "ip6", f"get_nd(outport, {NEXT_HOP_V6}); next;")
-    rf.add(ARP_RESOLVE, 0, "1", DROP)
+    rf.add(ARP_RESOLVE, 0, "1", rf.drop)
     for port, _ in router_ports(rf.dp):
         _peered_router_ports(rf, port)
         peer = port.peer

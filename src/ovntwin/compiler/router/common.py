@@ -7,7 +7,7 @@ appear verbatim in match and action text, so they live here once.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from ovntwin.compiler.addresses import LportAddresses
@@ -30,9 +30,25 @@ LOOKUP_NEIGHBOR_IP_RESULT = "reg9[3]"
 DST_NAT_IP_LOCAL = "reg9[4]"
 ND_RA_OPTS_RESULT = "reg0[5]"
 
-# TODO(#2): NB_Global options:debug_drop_collector_set turns drops into sample()
-# actions with a per-flow cookie; ovntwin always emits the plain drop.
-DROP = "drop;"
+_UINT8_MAX = 255
+
+
+def drop_action(options: Mapping[str, str]) -> str:
+    """northd's drop action: plain, or sampled with NB_Global debug_drop_* options."""
+    collector = _uint_option(options, "debug_drop_collector_set")
+    domain = _uint_option(options, "debug_drop_domain_id")
+    if not collector or domain >= _UINT8_MAX:
+        # An out-of-range domain id is refused by northd; ovntwin keeps the plain drop.
+        return "drop;"
+    return (
+        f"sample(probability=65535,collector_set={collector},obs_domain={domain},"
+        "obs_point=$cookie); /* drop */"
+    )
+
+
+def _uint_option(options: Mapping[str, str], key: str) -> int:
+    text = options.get(key, "")
+    return int(text) if text.isdigit() and int(text) < 2**32 else 0
 
 
 @dataclass(frozen=True)
@@ -51,6 +67,10 @@ class RouterFlows:
     ) -> None:
         """A flow in another router's pipeline (e.g. a peer's ARP resolution)."""
         self.lflows.add(dp.uuid, stage, priority, match, actions, hint, depth=2)
+
+    @property
+    def drop(self) -> str:
+        return drop_action(self.ctx.options)
 
     def option(self, key: str) -> str | None:
         assert self.dp.lr is not None

@@ -15,7 +15,6 @@ from __future__ import annotations
 import ipaddress
 
 from ovntwin.compiler.router.common import (
-    DROP,
     NEXT_HOP_V4,
     NEXT_HOP_V6,
     SRC_V4,
@@ -84,4 +83,4 @@ def build_delivery(rf: RouterFlows) -> None:
             )
         rf.add(DELIVERY, 100, f"outport == {port.json_name}", "output;")
         # northd adds the default drop from the per-port builder: no enabled port, no drop.
-        rf.add(DELIVERY, 0, "1", DROP)
+        rf.add(DELIVERY, 0, "1", rf.drop)

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from ovntwin.compiler.context import Port
 from ovntwin.compiler.router.common import (
-    DROP,
     EGRESS_LOOPBACK,
     INPORT_ETH_ADDR,
     RouterFlows,
@@ -59,14 +58,14 @@ def build_ip_input(rf: RouterFlows) -> None:
 
 def _datapath_flows(rf: RouterFlows) -> None:
     relay = rf.option_bool("mcast_relay", False)
-    rf.add(IP_INPUT, 100, _MARTIANS, DROP)
-    rf.add(IP_INPUT, 85, "arp || nd", DROP)
+    rf.add(IP_INPUT, 100, _MARTIANS, rf.drop)
+    rf.add(IP_INPUT, 85, "arp || nd", rf.drop)
     rf.add(IP_INPUT, 84, "nd_rs || nd_ra", "next;")
-    rf.add(IP_INPUT, 83, "ip6.mcast_rsvd", DROP)
-    rf.add(IP_INPUT, 82, "ip4.mcast || ip6.mcast", "next;" if relay else DROP)
-    rf.add(IP_INPUT, 50, "eth.bcast", DROP)
-    rf.add(IP_INPUT, 32, "ip.ttl == {0, 1} && !ip.later_frag && (ip4.mcast || ip6.mcast)", DROP)
-    rf.add(IP_INPUT, 30, "ip.ttl == {0, 1}", DROP)
+    rf.add(IP_INPUT, 83, "ip6.mcast_rsvd", rf.drop)
+    rf.add(IP_INPUT, 82, "ip4.mcast || ip6.mcast", "next;" if relay else rf.drop)
+    rf.add(IP_INPUT, 50, "eth.bcast", rf.drop)
+    rf.add(IP_INPUT, 32, "ip.ttl == {0, 1} && !ip.later_frag && (ip4.mcast || ip6.mcast)", rf.drop)
+    rf.add(IP_INPUT, 30, "ip.ttl == {0, 1}", rf.drop)
     rf.add(IP_INPUT, 0, "1", "next;")
 
 
@@ -76,7 +75,11 @@ def _ipv4_port_flows(rf: RouterFlows, port: Port) -> None:
     hint = lrp_uuid(port)
     if nets.ipv4_addrs:
         rf.add(
-            IP_INPUT, 100, f"ip4.src == {v4_list(nets, True)} && {EGRESS_LOOPBACK} == 0", DROP, hint
+            IP_INPUT,
+            100,
+            f"ip4.src == {v4_list(nets, True)} && {EGRESS_LOOPBACK} == 0",
+            rf.drop,
+            hint,
         )
         rf.add(
             IP_INPUT,
@@ -149,7 +152,7 @@ def build_drop_own_destination(rf: RouterFlows, port: Port, stage: Stage, priori
     assert nets is not None
     if nets.ipv4_addrs:
         ips = ", ".join(a.addr_s for a in nets.ipv4_addrs)
-        rf.add(stage, priority, f"ip4.dst == {{{ips}}}", DROP, lrp_uuid(port))
+        rf.add(stage, priority, f"ip4.dst == {{{ips}}}", rf.drop, lrp_uuid(port))
     if nets.ipv6_addrs:
         ips = ", ".join(a.addr_s for a in nets.ipv6_addrs)
-        rf.add(stage, priority, f"ip6.dst == {{{ips}}}", DROP, lrp_uuid(port))
+        rf.add(stage, priority, f"ip6.dst == {{{ips}}}", rf.drop, lrp_uuid(port))

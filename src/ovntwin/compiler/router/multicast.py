@@ -13,7 +13,7 @@ a relaying router has no per-group flows here: TODO(#2) once runtime carries gro
 
 from __future__ import annotations
 
-from ovntwin.compiler.router.common import DROP, RouterFlows, router_ports, smap_bool
+from ovntwin.compiler.router.common import RouterFlows, router_ports, smap_bool
 from ovntwin.compiler.stages import Stage
 
 ROUTING = Stage.LR_IN_IP_ROUTING
@@ -39,11 +39,11 @@ def build_multicast(rf: RouterFlows) -> None:
     if not rf.option_bool("mcast_relay", False):
         return
     if not static:
-        rf.add(ROUTING, 10450, "ip4.mcast || ip6.mcast", DROP)
+        rf.add(ROUTING, 10450, "ip4.mcast || ip6.mcast", rf.drop)
         return
     for _, nets in router_ports(rf.dp):
-        rf.add(ROUTING, 10550, f"eth.src == {nets.ea_s} && igmp", DROP)
-        rf.add(ROUTING, 10550, f"eth.src == {nets.ea_s} && (mldv1 || mldv2)", DROP)
+        rf.add(ROUTING, 10550, f"eth.src == {nets.ea_s} && igmp", rf.drop)
+        rf.add(ROUTING, 10550, f"eth.src == {nets.ea_s} && (mldv1 || mldv2)", rf.drop)
     rf.add(ROUTING, 10460, "igmp", _TO_STATIC)
     rf.add(ROUTING, 10460, "mldv1 || mldv2", _TO_STATIC)
     rf.add(ROUTING, 10450, "ip4.mcast || ip6.mcast", _TO_STATIC_TTL)

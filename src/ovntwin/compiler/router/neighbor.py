@@ -19,7 +19,7 @@ always_learn_from_arp_request=false it also stores "worth learning" in reg9[3]
 from __future__ import annotations
 
 from ovntwin.compiler.router import common
-from ovntwin.compiler.router.common import DROP, RouterFlows, lrp_uuid, router_ports
+from ovntwin.compiler.router.common import RouterFlows, lrp_uuid, router_ports
 from ovntwin.compiler.stages import Stage
 
 LOOKUP = Stage.LR_IN_LOOKUP_NEIGHBOR
@@ -65,7 +65,7 @@ def _learn_flows(rf: RouterFlows, learn_all: bool) -> None:
     rf.add(LEARN, 95, "nd_na && nd.tll == 0", "put_nd(inport, nd.target, eth.src); next;")
     rf.add(LEARN, 90, "nd_na", "put_nd(inport, nd.target, nd.tll); next;")
     rf.add(LEARN, 90, "nd_ns", "put_nd(inport, ip6.src, nd.sll); next;")
-    rf.add(LEARN, 0, "1", DROP)
+    rf.add(LEARN, 0, "1", rf.drop)
 
 
 def _port_lookup_flows(rf: RouterFlows, learn_all: bool) -> None:

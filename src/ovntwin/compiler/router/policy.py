@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from ovntwin.compiler.context import Port
 from ovntwin.compiler.router.common import (
-    DROP,
     ECMP_GROUP_ID,
     ECMP_MEMBER_ID,
     NEXT_HOP_V4,
@@ -36,7 +35,7 @@ def build_policies(rf: RouterFlows) -> None:
     assert rf.dp.lr is not None
     rf.add(POLICY, 0, "1", f"{ECMP_GROUP_ID} = 0; next;")
     rf.add(POLICY_ECMP, 150, f"{ECMP_GROUP_ID} == 0", "next;")
-    rf.add(POLICY_ECMP, 0, "1", DROP)
+    rf.add(POLICY_ECMP, 0, "1", rf.drop)
     group_id = 1
     for rule in rf.ctx.nb.resolve(r.LogicalRouterPolicy, rf.dp.lr.policies):
         if rule.action == "reroute" and len(rule.nexthops) > 1:
@@ -82,7 +81,7 @@ def _single_rule(rf: RouterFlows, rule: r.LogicalRouterPolicy) -> None:
             + f"{ECMP_GROUP_ID} = 0; next;"
         )
     elif rule.action == "drop":
-        actions = DROP
+        actions = rf.drop
     elif rule.action == "allow":
         actions = _pkt_mark(rule) + f"{ECMP_GROUP_ID} = 0; next;"
     else:

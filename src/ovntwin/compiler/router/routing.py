@@ -22,7 +22,6 @@ import ipaddress
 
 from ovntwin.compiler.context import Port
 from ovntwin.compiler.router.common import (
-    DROP,
     ECMP_GROUP_ID,
     ECMP_MEMBER_ID,
     NEXT_HOP_V4,
@@ -47,10 +46,10 @@ _OFS_CONNECTED = 2
 def build_routing(rf: RouterFlows) -> None:
     plan = plan_routes(rf.ctx, rf.dp)
     _routing_pre(rf, plan)
-    rf.add(ECMP, 0, "1", DROP)
-    rf.add(ROUTING, 0, "1", DROP)
+    rf.add(ECMP, 0, "1", rf.drop)
+    rf.add(ROUTING, 0, "1", rf.drop)
     rf.add(ECMP, 150, f"{ECMP_GROUP_ID} == 0", "next;")
-    rf.add(ROUTING, 10550, "nd_rs || nd_ra", DROP)
+    rf.add(ROUTING, 10550, "nd_rs || nd_ra", rf.drop)
     for port, nets in router_ports(rf.dp):
         for a4 in nets.ipv4_addrs:
             _add_route(rf, port, a4.addr_s, a4.network_s, a4.plen, "", False, 0, _OFS_CONNECTED)
@@ -110,7 +109,7 @@ def _add_route(
     scoped = port if not is_v4 and ipaddress.IPv6Address(network).is_link_local else None
     match, priority = route_match(scoped, table_id, network, plen, is_src, ofs)
     if port is None:
-        actions = DROP
+        actions = rf.drop
     else:
         assert port.lrp_networks is not None
         next_hop, src = (NEXT_HOP_V4, SRC_V4) if is_v4 else (NEXT_HOP_V6, SRC_V6)
