@@ -37,7 +37,9 @@ def trace_nb(
 ) -> str | dict[str, Any]:
     from ovntwin import trace as tracer
 
-    sb = compile_nb(nb)
+    # One-shot: compile only the datapaths the packet can reach through patch ports.
+    sb = compile_nb(nb, only=tracer.reachable_datapaths(nb, microflow, datapath))
+    sb = tracer.with_nb_sets(sb, nb)
     result = tracer.trace(sb, microflow, datapath=datapath, ct=ct, friendly_names=friendly_names)
     if as_json:
         return tracer.to_json(result)

@@ -41,9 +41,12 @@ def reachable_datapaths(nb: NorthboundDB, microflow: str, datapath: str | None =
     if datapath is not None:
         start = next((k for u, k in key.items() if datapath in (u, k)), None)
     else:
-        start = owner.get(find_inport(microflow, default_symtab(), {}))
+        inport = find_inport(microflow, default_symtab(), {})
+        start = owner.get(inport)
+        if start is None:
+            raise TraceError(f'unknown port "{inport}"')
     if start is None:
-        raise TraceError(f'unknown {"datapath" if datapath else "port"} in "{microflow}"')
+        raise TraceError(f'unknown datapath "{datapath}"')
     seen, todo = {start}, [start]
     while todo:
         for nxt in adj[todo.pop()] - seen:
