@@ -148,6 +148,17 @@ SHAPES: dict[str, list[str]] = {
     ],
     "debug_drop_sampling": SEED
     + ["set NB_Global . options:debug_drop_collector_set=5 options:debug_drop_domain_id=3"],
+    "odd_prefix_lengths_and_ra_options": SEED
+    + [
+        "ls-add C",
+        "lrp-add R1 r1-C 02:00:00:00:00:0c 10.9.0.1/32 10.9.1.0/31 2001:db8:c::1/128",
+        _switch_port("C", "c-r1", "r1-C"),
+        "set Logical_Router_Port r1-C ipv6_ra_configs:address_mode=dhcpv6_stateful"
+        " ipv6_ra_configs:rdnss=2001:db8::53 ipv6_ra_configs:dnssl=example.org"
+        ' "ipv6_ra_configs:route_info=HIGH-2001:db8:9::/64" ipv6_ra_configs:mtu=1200',
+        "set Logical_Router_Port r1-A ipv6_ra_configs:address_mode=slaac",
+        "lr-route-add R1 10.9.9.0/24 10.9.1.1",
+    ],
     "empty_router": ["lr-add R1"],
     "edge_options": SEED
     + [
