@@ -308,7 +308,10 @@ def trace_modes(
     datapath: str | None = None,
     ct: Sequence[str] = (),
     friendly_names: bool = True,
+    select_id: int | None = None,
 ) -> dict[str, str]:
     """All three modes of one trace with a single ovn-trace run."""
     args = ["--all", *trace_args(ct, friendly_names)]
+    if select_id is not None:
+        args.append(f"--select-id={select_id}")
     return split_all(oracle.trace(microflow, *args, datapath=datapath))
