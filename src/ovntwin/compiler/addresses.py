@@ -138,3 +138,13 @@ def parse_lrp_networks(mac: str, networks: tuple[str, ...] | list[str]) -> Lport
             v6.append(ip)
     v6.append(IPv6NetAddr(lla_from_mac(ea), 64))
     return LportAddresses(ea, tuple(v4), tuple(v6))
+
+
+def is_dynamic_entry(entry: str) -> bool:
+    """`dynamic`, `dynamic IP4`, `dynamic [IP4] IP6` or `MAC dynamic` (IPAM-assigned)."""
+    words = entry.split()
+    if words[:1] == ["dynamic"]:
+        return (
+            all(_parse_ip(w) is not None and "/" not in w for w in words[1:3]) and len(words) <= 3
+        )
+    return len(words) == 2 and words[1] == "dynamic" and normalize_mac(words[0]) is not None

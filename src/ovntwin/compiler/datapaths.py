@@ -12,7 +12,11 @@ from __future__ import annotations
 import uuid as uuidlib
 from collections.abc import Iterable
 
-from ovntwin.compiler.addresses import parse_lrp_networks, parse_lsp_addresses
+from ovntwin.compiler.addresses import (
+    is_dynamic_entry,
+    parse_lrp_networks,
+    parse_lsp_addresses,
+)
 from ovntwin.compiler.context import CompileContext, Datapath, Port, chassis_features
 from ovntwin.model import rows as r
 from ovntwin.model.db import NorthboundDB
@@ -134,7 +138,12 @@ def _switch_ports(nb: NorthboundDB, dp: Datapath) -> None:
         key = _port_key(nb, lsp.name, keys, lsp.options.get("requested-tnl-key"))
         port = Port(lsp.name, dp, _lsp_binding(nb, dp, lsp, key), lsp=lsp)
         port.has_unknown = "unknown" in lsp.addresses
-        port.lsp_addrs = [a for e in lsp.addresses if (a := parse_lsp_addresses(e))]
+        port.lsp_addrs = [
+            a for e in lsp.addresses if not is_dynamic_entry(e) and (a := parse_lsp_addresses(e))
+        ]
+        if lsp.dynamic_addresses and any(is_dynamic_entry(e) for e in lsp.addresses):
+            if (dyn := parse_lsp_addresses(lsp.dynamic_addresses)) is not None:
+                port.lsp_addrs.append(dyn)  # northd adds what IPAM assigned after the rest
         port.ps_addrs = [a for e in lsp.port_security if (a := parse_lsp_addresses(e))]
         dp.ports.append(port)
 
@@ -160,7 +169,7 @@ def _link_peers(ports: dict[str, Port]) -> None:
             if lrp is not None and lrp.lrp is not None:
                 port.peer, lrp.peer = lrp, port
                 if "router" in port.lsp.addresses and lrp.lrp_networks is not None:
-                    port.lsp_addrs = [lrp.lrp_networks]
+                    port.lsp_addrs = [*port.lsp_addrs, lrp.lrp_networks]
         elif port.lrp is not None and port.lrp.peer:
             other = ports.get(port.lrp.peer)
             if other is not None and other.lrp is not None and other.lrp.peer == port.name:
