@@ -11,6 +11,7 @@ name. `compare_switch(commands, "sw")` is the whole differential check.
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import re
 import shlex
@@ -163,3 +164,38 @@ def compare_switch(commands: Sequence[str], datapath: str, nb_options: str = "")
         theirs.splitlines(), ours.splitlines(), "ovn-northd", "ovntwin", lineterm="", n=0
     )
     return "\n".join(diff)
+
+
+def _json_rows(res: OvnResult, table: str, columns: str) -> list[list[object]]:
+    out = json.loads(res.sbctl("--format=json", f"--columns={columns}", "list", table))
+    return [list(row) for row in out["data"]]
+
+
+def _uuids(value: object) -> list[str]:
+    """A ref or set-of-refs cell of ovn-sbctl JSON output."""
+    assert isinstance(value, list)
+    if value[0] == "uuid":
+        return [str(value[1])]
+    return [str(v[1]) for v in value[1]]
+
+
+def real_groups(res: OvnResult) -> dict[tuple[str, str], list[str]]:
+    """Multicast_Group membership in real OVN: (datapath name, group) -> port names."""
+    dp_names = {
+        str(uuid[1]): str(dict(ids[1]).get("name", ""))
+        for uuid, ids in _json_rows(res, "Datapath_Binding", "_uuid,external_ids")
+    }
+    port_names = {
+        str(uuid[1]): str(name)
+        for uuid, name in _json_rows(res, "Port_Binding", "_uuid,logical_port")
+    }
+    return {
+        (dp_names[_uuids(dp)[0]], str(name)): sorted(port_names[p] for p in _uuids(ports))
+        for name, dp, ports in _json_rows(res, "Multicast_Group", "name,datapath,ports")
+    }
+
+
+def our_groups(res: OvnResult) -> dict[tuple[str, str], list[str]]:
+    sb = compile_nb(load_nb(str(res.nb_db), sb=str(res.sb_db)))
+    dp_names = {d.uuid: d.name for d in sb.datapaths}
+    return {(dp_names[g.datapath], g.name): sorted(g.ports) for g in sb.multicast_groups}

@@ -7,7 +7,7 @@ and optional NB_Global options; the switch under test is always "sw".
 from __future__ import annotations
 
 import pytest
-from switch_oracle import compare_switch, have_ovn
+from switch_oracle import compare_switch, have_ovn, our_groups, real_groups, run_ovn
 
 pytestmark = pytest.mark.oracle
 
@@ -202,6 +202,137 @@ CASES: dict[str, tuple[list[str], str]] = {
         "",
     ),
     "disabled_router_port": ([*TWO_VIFS, *ROUTER, "lrp-set-enabled r-sw disabled"], ""),
+    "mcast_snoop": ([*TWO_VIFS, "set Logical_Switch sw other_config:mcast_snoop=true"], ""),
+    "mcast_relay_static": (
+        [
+            *TWO_VIFS,
+            *ROUTER,
+            "set Logical_Switch sw other_config:mcast_snoop=true",
+            "set Logical_Router r options:mcast_relay=true",
+            "lsp-set-options a mcast_flood=true",
+        ],
+        "",
+    ),
+    "mcast_flood_unreg": (
+        [
+            *TWO_VIFS,
+            "set Logical_Switch sw other_config:mcast_snoop=true "
+            "other_config:mcast_flood_unregistered=true",
+        ],
+        "",
+    ),
+    "vlan_passthru": ([*TWO_VIFS, "set Logical_Switch sw other_config:vlan-passthru=true"], ""),
+    "virtual_port": (
+        [
+            *TWO_VIFS,
+            "lsp-add sw vip",
+            "lsp-set-type vip virtual",
+            "lsp-set-options vip virtual-ip=192.168.0.50 virtual-parents=a,b",
+            "lsp-add sw vip6",
+            "lsp-set-type vip6 virtual",
+            "lsp-set-options vip6 virtual-ip=2001:db8::50 virtual-parents=a",
+        ],
+        "",
+    ),
+    "arp_proxy": (
+        [
+            *TWO_VIFS,
+            *ROUTER,
+            "lsp-set-options sw-r router-port=r-sw arp_proxy='169.254.0.1 169.254.0.2'",
+        ],
+        "",
+    ),
+    "localnet_learn": (
+        [*TWO_VIFS, *LOCALNET, "lsp-set-options ln network_name=physnet1 localnet_learn_fdb=true"],
+        "",
+    ),
+    "external_port": (
+        [
+            *TWO_VIFS,
+            *LOCALNET,
+            "lsp-add sw ext",
+            "lsp-set-type ext external",
+            "lsp-set-addresses ext '00:00:00:00:00:ee 192.168.0.77' unknown",
+        ],
+        "",
+    ),
+    "vtep_port": (
+        [
+            *TWO_VIFS,
+            "lsp-add sw vt",
+            "lsp-set-type vt vtep",
+            "lsp-set-addresses vt unknown",
+            "lsp-set-options vt vtep-physical-switch=ps vtep-logical-switch=ls",
+        ],
+        "",
+    ),
+    "gw_router_localnet": (
+        [*TWO_VIFS, *ROUTER, *LOCALNET, "lrp-set-gateway-chassis r-sw ch1 10"],
+        "",
+    ),
+    "dynamic_addr": (
+        [
+            "ls-add sw",
+            "set Logical_Switch sw other_config:subnet=192.168.0.0/24",
+            "lsp-add sw a",
+            "lsp-set-addresses a dynamic",
+            "lsp-add sw b",
+            "lsp-set-addresses b '00:00:00:00:00:0b dynamic'",
+        ],
+        "",
+    ),
+    "debug_drop": (
+        [*TWO_VIFS, *PG_STATEFUL, "lsp-set-enabled b disabled"],
+        "options:debug_drop_collector_set=5 options:debug_drop_domain_id=3",
+    ),
+    "fair_meter": (
+        [
+            *TWO_VIFS,
+            "meter-add m1 drop 10 pktps",
+            "--fair meter-add mf drop 5 pktps",
+            "--log --meter=m1 acl-add sw from-lport 1001 ip4 drop",
+            "--log --meter=mf acl-add sw from-lport 1002 ip6 drop",
+        ],
+        "",
+    ),
+    "transit_two_routers": (
+        [
+            "ls-add sw",
+            "lr-add r1",
+            "lr-add r2",
+            "lrp-add r1 r1-sw 00:00:00:00:01:01 10.0.0.1/24",
+            "lrp-add r2 r2-sw 00:00:00:00:02:01 10.0.0.2/24 fd00::2/64",
+            "lsp-add sw sw-r1",
+            "lsp-set-type sw-r1 router",
+            "lsp-set-addresses sw-r1 router",
+            "lsp-set-options sw-r1 router-port=r1-sw",
+            "lsp-add sw sw-r2",
+            "lsp-set-type sw-r2 router",
+            "lsp-set-addresses sw-r2 '00:00:00:00:02:01 10.0.0.2'",
+            "lsp-set-options sw-r2 router-port=r2-sw",
+        ],
+        "",
+    ),
+    "pg_two_switches": (
+        [
+            *TWO_VIFS,
+            "ls-add sw2",
+            "lsp-add sw2 c",
+            "lsp-set-addresses c '00:00:00:00:00:0c 10.1.0.3'",
+            "pg-add pg c",
+            "acl-add pg to-lport 1001 'outport == @pg && ip4' allow-related",
+        ],
+        "",
+    ),
+    "localport_up": (
+        [
+            *TWO_VIFS,
+            "lsp-add sw lp",
+            "lsp-set-type lp localport",
+            "lsp-set-addresses lp '00:00:00:00:00:99 192.168.0.99'",
+        ],
+        "",
+    ),
 }
 
 
@@ -211,3 +342,22 @@ def test_switch_matches_northd(name: str) -> None:
     commands, nb_options = CASES[name]
     diff = compare_switch(commands, "sw", nb_options)
     assert diff == "", f"{name}:\n{diff}"
+
+
+GROUP_CASES = [
+    "unknown_port",
+    "disabled_unknown",
+    "router_localnet",
+    "mcast_relay_static",
+    "external_port",
+    "transit_two_routers",
+    "pg_two_switches",
+]
+
+
+@pytest.mark.skipif(not have_ovn(), reason="needs OVN 23.03 binaries")
+@pytest.mark.parametrize("name", GROUP_CASES)
+def test_multicast_groups_match_northd(name: str) -> None:
+    commands, nb_options = CASES[name]
+    with run_ovn(commands, nb_options) as res:
+        assert our_groups(res) == real_groups(res)
