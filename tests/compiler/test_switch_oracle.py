@@ -333,6 +333,93 @@ CASES: dict[str, tuple[list[str], str]] = {
         ],
         "",
     ),
+    "nested": (
+        [
+            *TWO_VIFS,
+            "lsp-add sw a-c a 42",
+            "lsp-set-addresses a-c '00:00:00:00:01:0a 192.168.0.110'",
+        ],
+        "",
+    ),
+    "multi_addr": (
+        [
+            *TWO_VIFS,
+            "lsp-set-addresses a '00:00:00:00:00:0a 192.168.0.10 10.1.1.1/24 fe80::1' "
+            "'00:00:00:00:00:1a 192.168.1.10'",
+            "lsp-set-enabled a disabled",
+        ],
+        "",
+    ),
+    "router_extra_addr": (
+        [*TWO_VIFS, *ROUTER, "lsp-set-addresses sw-r router '00:00:00:00:09:09 192.168.0.250'"],
+        "",
+    ),
+    "label_stateless": (
+        [
+            *TWO_VIFS,
+            "--label=5 acl-add sw from-lport 1001 'tcp' allow",
+            "--log --severity=notice --apply-after-lb acl-add sw from-lport 1002 'udp' reject",
+        ],
+        "",
+    ),
+    "dup_pgs": (
+        [
+            *TWO_VIFS,
+            "pg-add pg1 a",
+            "pg-add pg2 a b",
+            "acl-add pg1 from-lport 1001 'ip4' allow-related",
+            "acl-add pg2 from-lport 1001 'ip4' allow-related",
+            "acl-add sw from-lport 1001 'ip4' allow-related",
+        ],
+        "",
+    ),
+    "flood_reports": (
+        [
+            *TWO_VIFS,
+            "lsp-set-options a mcast_flood_reports=true",
+            "set Logical_Switch sw other_config:mcast_snoop=true",
+        ],
+        "",
+    ),
+    "stateful_localnet_only": (
+        [*TWO_VIFS, *LOCALNET, "acl-add sw to-lport 1001 'tcp' allow-related"],
+        "",
+    ),
+    "ipv6_only_router": (
+        [
+            "ls-add sw",
+            "lsp-add sw a",
+            "lsp-set-addresses a '00:00:00:00:00:0a fd00::a'",
+            "lr-add r",
+            "lrp-add r r-sw 00:00:00:00:01:01 fd00::1/64",
+            "lsp-add sw sw-r",
+            "lsp-set-type sw-r router",
+            "lsp-set-addresses sw-r router",
+            "lsp-set-options sw-r router-port=r-sw",
+        ],
+        "",
+    ),
+    "no_addresses_router": (
+        [
+            *TWO_VIFS,
+            "lr-add r",
+            "lrp-add r r-sw 00:00:00:00:01:01 192.168.0.1/24",
+            "lsp-add sw sw-r",
+            "lsp-set-type sw-r router",
+            "lsp-set-options sw-r router-port=r-sw",
+        ],
+        "",
+    ),
+    "dangling_router": (
+        [
+            *TWO_VIFS,
+            "lsp-add sw sw-r",
+            "lsp-set-type sw-r router",
+            "lsp-set-addresses sw-r router",
+            "lsp-set-options sw-r router-port=nothere",
+        ],
+        "",
+    ),
 }
 
 
