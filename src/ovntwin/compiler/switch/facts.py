@@ -118,10 +118,6 @@ def _drop_actions(opts: Mapping[str, str]) -> tuple[str, str]:
     return sample, sample
 
 
-def is_enabled(port: Port) -> bool:
-    return port.enabled
-
-
 def lsp_is_up(port: Port, ctx: CompileContext) -> bool:
     """NB `up` as northd sees it: the runtime binding when known, else the NB column."""
     rt = ctx.nb.runtime.ports.get(port.name)
