@@ -62,12 +62,6 @@ class RouterFlows:
     def add(self, stage: Stage, priority: int, match: str, actions: str, hint: str = "") -> None:
         self.lflows.add(self.dp.uuid, stage, priority, match, actions, hint, depth=2)
 
-    def add_to(
-        self, dp: Datapath, stage: Stage, priority: int, match: str, actions: str, hint: str = ""
-    ) -> None:
-        """A flow in another router's pipeline (e.g. a peer's ARP resolution)."""
-        self.lflows.add(dp.uuid, stage, priority, match, actions, hint, depth=2)
-
     @property
     def drop(self) -> str:
         return drop_action(self.ctx.options)
