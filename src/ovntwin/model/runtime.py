@@ -83,5 +83,9 @@ class RuntimeState:
     datapath_keys: Mapping[str, int] = field(default_factory=dict)  # NB name -> key
 
     def feature(self, flag: str) -> bool:
-        """True when every chassis reports `flag` (vacuously true with no chassis)."""
-        return all(ch.has_feature(flag) for ch in self.chassis)
+        """True when every local chassis reports `flag` (vacuously true with no chassis).
+
+        northd leaves interconnect chassis (other_config:is-remote=true) out of the AND.
+        """
+        local = (ch for ch in self.chassis if ch.other_config.get("is-remote") != "true")
+        return all(ch.has_feature(flag) for ch in local)
