@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from oracle.harness import SKIP_ENV, OvnOracle, missing_binaries
+from oracle.harness import SKIP_ENV, OvnOracle, installation_problem
 
 
 @pytest.fixture(scope="session")
@@ -15,10 +15,10 @@ def ovn_oracle() -> Iterator[OvnOracle]:
     """A running NB/SB/northd; fails (never skips) without OVN unless OVNTWIN_SKIP_ORACLE=1."""
     if os.environ.get(SKIP_ENV) == "1":
         pytest.skip(f"{SKIP_ENV}=1: real-OVN oracle tests skipped on request")
-    missing = missing_binaries()
-    if missing:
+    problem = installation_problem()
+    if problem:
         pytest.fail(
-            f"real OVN 23.03 is required for oracle tests but is missing: {', '.join(missing)}. "
+            f"real OVN 23.03 is required for oracle tests ({problem}). "
             f"Install it (apt-get install ovn-central ovn-common) or set {SKIP_ENV}=1 to skip.",
             pytrace=False,
         )

@@ -58,6 +58,7 @@ _NB_ROOTS = (
 )
 _SB_RUNTIME = ("Chassis", "Chassis_Private", "Encap", "MAC_Binding", "FDB")
 SKIP_ENV = "OVNTWIN_SKIP_ORACLE"
+OVN_VERSION = "23.03."  # the version whose output ovntwin reproduces
 
 
 class OracleError(RuntimeError):
@@ -73,6 +74,17 @@ def missing_binaries() -> list[str]:
         if not p.exists()
     ]
     return missing
+
+
+def installation_problem() -> str | None:
+    """Why real OVN 23.03 cannot serve as the oracle here (None = it can)."""
+    missing = missing_binaries()
+    if missing:
+        return f"missing: {', '.join(missing)}"
+    version = subprocess.run(["ovn-northd", "--version"], capture_output=True, text=True).stdout
+    if f"ovn-northd {OVN_VERSION}" not in version:
+        return f"ovn-northd is not {OVN_VERSION}.x: {version.splitlines()[0] if version else '?'}"
+    return None
 
 
 def _run(args: Sequence[str], timeout: float = 60) -> str:
@@ -102,9 +114,9 @@ class OvnOracle:
         self.stop()
 
     def start(self) -> OvnOracle:
-        missing = missing_binaries()
-        if missing:
-            raise OracleError(f"real OVN is not installed (missing: {', '.join(missing)})")
+        problem = installation_problem()
+        if problem:
+            raise OracleError(f"real OVN {OVN_VERSION}x is not usable ({problem})")
         for db in ("nb", "sb"):
             schema = SCHEMA_DIR / f"ovn-{db}.ovsschema"
             _run(["ovsdb-tool", "create", str(self.dir / f"{db}.db"), str(schema)])
@@ -161,7 +173,7 @@ class OvnOracle:
                 pids.append(pid)
         deadline = time.monotonic() + 5
         while pids and time.monotonic() < deadline:
-            pids = [p for p in pids if Path(f"/proc/{p}").exists()]
+            pids = [p for p in pids if _alive(p)]
             time.sleep(0.01)
         self.started.clear()
         if remove:
@@ -258,6 +270,15 @@ class OvnOracle:
         """ovn-trace against our SB; `args` are ovn-trace options (e.g. --all, --ct=new)."""
         dp = [datapath] if datapath else []
         return _run(["ovn-trace", f"--db={self.sb_remote}", *args, *dp, microflow])
+
+
+def _alive(pid: int) -> bool:
+    """Still running (a zombie waiting for its reaper counts as stopped)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def _nb_tables() -> list[str]:

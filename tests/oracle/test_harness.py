@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import fields
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import pytest
 from oracle.harness import TRACE_MODES, OvnOracle, trace_args, trace_modes
 from oracle.masking import mask
 from oracle.test_differential import corpus_files
-from ovntwin.loaders import Topology, load_topology, seed_path
+from ovntwin.loaders import NamedTrace, Topology, load_topology, seed_path
 from ovntwin.model import rows as r
 from ovntwin.model.db import TABLE_NAMES, NorthboundDB
 
@@ -120,3 +121,22 @@ def test_nbctl_batch_recreates_topology(ovn_oracle: OvnOracle, path: Path) -> No
 def dump_nb_global(oracle: OvnOracle) -> dict[str, str]:
     text = oracle.nbctl("--bare", "--columns=options", "list", "NB_Global").strip()
     return dict(item.split("=", 1) for item in text.split()) if text else {}
+
+
+def _detailed(oracle: OvnOracle, t: NamedTrace) -> str:
+    return mask(oracle.trace(t.microflow, "--detailed", "--select-id=1", datapath=t.datapath))
+
+
+@pytest.mark.parametrize("path", corpus_files(), ids=lambda p: Path(p).stem)
+def test_corpus_traces_are_deterministic(ovn_oracle: OvnOracle, path: Path) -> None:
+    """Re-applying a topology gives new random lflow UUIDs; if a microflow hits two
+    equal-priority flows, ovn-trace's hash order changes the trace (a bad corpus entry)."""
+    topo = load_topology(path)
+    runs = []
+    for _ in range(2):
+        ovn_oracle.reset()
+        ovn_oracle.apply(topo.nb)
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            runs.append(list(pool.map(lambda t: _detailed(ovn_oracle, t), topo.traces)))
+    unstable = [t.name for t, a, b in zip(topo.traces, *runs, strict=True) if a != b]
+    assert not unstable, f"traces that depend on ovn-trace's hash order: {unstable}"
