@@ -6,9 +6,10 @@ Reads never mutate; a changed network is a new snapshot.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ovntwin.errors import NotFound
 from ovntwin.model import rows as r
@@ -38,6 +39,22 @@ TABLE_NAMES: Mapping[type[r.Row], str] = {
 }
 
 
+def as_ovsdb_sets(row: R) -> R:
+    """`row` with every set column in OVSDB's order (sorted), as northd reads it.
+
+    OVSDB set columns are unordered and the IDL hands them out sorted (uuids by their
+    text, strings by strcmp, integers numerically); northd's iteration order, and so
+    e.g. ECMP group numbering, follows that. Rows built by hand or from YAML get the
+    same order here, so every source behaves like a real NB database.
+    """
+    changes: dict[str, Any] = {
+        f.name: tuple(sorted(value))
+        for f in dataclasses.fields(row)
+        if isinstance(value := getattr(row, f.name), tuple) and list(value) != sorted(value)
+    }
+    return dataclasses.replace(row, **changes) if changes else row
+
+
 @dataclass(frozen=True, slots=True)
 class NorthboundDB:
     tables: Mapping[type[r.Row], Mapping[str, r.Row]]
@@ -47,7 +64,7 @@ class NorthboundDB:
     def build(cls, rows: Iterable[r.Row], runtime: RuntimeState | None = None) -> NorthboundDB:
         tables: dict[type[r.Row], dict[str, r.Row]] = {t: {} for t in TABLE_NAMES}
         for row in rows:
-            tables[type(row)][row.uuid] = row
+            tables[type(row)][row.uuid] = as_ovsdb_sets(row)
         return cls(tables, runtime or RuntimeState())
 
     def rows(self, table: type[R]) -> list[R]:
