@@ -161,7 +161,10 @@ def text_action(tracer: Tracer, act: A.Text, flow: Flow, pipeline: str, parent: 
         from ovntwin.trace.flowfmt import flow_format
 
         args = dict(act.info)
-        packet = flow_format(flow, {})
+        # ovn-trace logs the whole microflow: conntrack state and every register.
+        regs = {n: flow.reg32(n) for n in range(11)}
+        regs[14], regs[15] = tracer.port_key(flow.inport), tracer.port_key(flow.outport)
+        packet = flow_format(flow, regs)
         parent.add(
             NodeKind.TRANSFORMATION,
             f"LOG: ACL name={args.get('name', '<unnamed>')}, "

@@ -40,7 +40,7 @@ def flow_format(flow: Flow, regs: dict[int, int]) -> str:
     """OVS flow_format() of `flow`; `regs` are the nonzero 32-bit registers to show."""
     dl_type = flow.get("dl_type")
     proto = flow.get("nw_proto")
-    parts: list[str] = []
+    parts: list[str] = _conntrack(flow)
     keyword = _keyword(dl_type, proto)
     if keyword:
         parts.append(keyword)
@@ -66,6 +66,19 @@ def flow_format(flow: Flow, regs: dict[int, int]) -> str:
     if dl_type in (ETH_IP, ETH_IPV6):
         parts.extend(_l3_l4(flow, dl_type, proto, keyword))
     return ",".join(parts)
+
+
+def _conntrack(flow: Flow) -> list[str]:
+    """Nonzero packet mark and conntrack fields, which OVS prints before the protocol."""
+    parts = []
+    if flow.get("pkt_mark"):
+        parts.append(f"pkt_mark=0x{flow.get('pkt_mark'):x}")
+    if flow.get("ct_state"):
+        parts.append(f"ct_state={ct_flags(flow.get('ct_state'))}")
+    for name in ("ct_mark", "ct_label"):
+        if flow.get(name):
+            parts.append(f"{name}=0x{flow.get(name):x}")
+    return parts
 
 
 def _keyword(dl_type: int, proto: int) -> str:

@@ -37,6 +37,14 @@ class Tracer:
             return self.ct_states[self._ct_used - 1], ""
         return 0x22, " /* default (use --ct to customize) */"  # est|trk
 
+    def port_key(self, name: str) -> int:
+        """The tunnel key a logical port or multicast group name stands for (0 = none)."""
+        port = self.index.ports.get(name)
+        if port is not None:
+            return port.pb.tunnel_key
+        groups = (g.tunnel_key for g in self.index.sb.multicast_groups if g.name == name)
+        return next(groups, 0)
+
     def outcome(self, kind: str, dp: DatapathBinding, **info: str) -> None:
         self.outcomes.append(
             Outcome(kind, self.index.dp_names[dp.uuid], packet="/".join(self.synthetic), **info)
