@@ -1,4 +1,4 @@
-"""Layers import only downward: errors → expr → model → (southbound, loaders) → compiler → trace → cli."""
+"""Layers import only downward: errors, expr, model, southbound+loaders, compiler, trace, cli."""
 
 from __future__ import annotations
 
