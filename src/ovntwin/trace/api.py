@@ -16,6 +16,7 @@ from ovntwin.trace.flowfmt import ct_flags, flow_format
 from ovntwin.trace.interp import Tracer
 from ovntwin.trace.microflow import build_flow, find_inport
 from ovntwin.trace.outcome import Outcome
+from ovntwin.trace.prefilter import Prefilter
 from ovntwin.trace.render import render_tree
 from ovntwin.trace.sbindex import CompiledFlow, SbIndex
 from ovntwin.trace.tree import Node, NodeKind
@@ -62,7 +63,7 @@ def trace(
     def compile_flow(lf: LogicalFlow, index: SbIndex) -> CompiledFlow | None:
         return _compile(lf, index, symtab, compilers, sets, groups)
 
-    index = SbIndex(sb, friendly_names, compile_flow).build()
+    index = SbIndex(sb, friendly_names, compile_flow, prefilter=Prefilter(symtab)).build()
     dp = _datapath(index, microflow, datapath, symtab, groups)
     flow = build_flow(microflow, symtab, groups, sets, lambda n: _port_ok(index, dp, n))
     tracer = Tracer(index, symtab, [parse_ct(c) for c in ct], lb_dst, select_id)

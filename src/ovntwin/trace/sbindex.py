@@ -14,6 +14,7 @@ from ovntwin.expr.flow import Flow
 from ovntwin.southbound.rows import DatapathBinding, LogicalFlow, PortBinding, SouthboundDB
 from ovntwin.trace.actions import ParsedActions
 from ovntwin.trace.names import datapath_name, friendlier, port_name
+from ovntwin.trace.prefilter import Prefilter
 
 Matcher = Callable[[Flow], bool]
 
@@ -56,6 +57,8 @@ class SbIndex:
     name_map: dict[str, str] = field(default_factory=dict)
     _raw: dict[tuple[str, str, int], list[LogicalFlow]] = field(default_factory=dict)
     _compiled: dict[tuple[str, str, int], list[CompiledFlow]] = field(default_factory=dict)
+    prefilter: Prefilter | None = None
+    _by_flow: dict[str, CompiledFlow | None] = field(default_factory=dict)
 
     def build(self) -> SbIndex:
         for dp in self.sb.datapaths:
@@ -113,7 +116,16 @@ class SbIndex:
     def lookup(
         self, dp: DatapathBinding, pipeline: str, table: int, flow: Flow
     ) -> CompiledFlow | None:
-        for cf in self.flows(dp, pipeline, table):
-            if cf.matcher(flow):
+        """The highest-priority flow matching `flow`; flows are parsed only when reached."""
+        for lf in self._raw.get((dp.uuid, pipeline, table), ()):
+            if self.prefilter is not None and not self.prefilter.passes(lf.match, flow):
+                continue
+            cf = self._compiled_flow(lf)
+            if cf is not None and cf.matcher(flow):
                 return cf
         return None
+
+    def _compiled_flow(self, lf: LogicalFlow) -> CompiledFlow | None:
+        if lf.uuid + lf.datapath not in self._by_flow:
+            self._by_flow[lf.uuid + lf.datapath] = self.compile_flow(lf, self)
+        return self._by_flow[lf.uuid + lf.datapath]
