@@ -16,8 +16,8 @@ from ovntwin.errors import ExprSyntaxError
 from ovntwin.expr.flow import Flow
 from ovntwin.expr.symtab import FieldRef, SymbolTable
 
-Check = tuple[FieldRef, int | str]
-_SPECIAL = set("(){}|!<>$@/")
+Check = tuple[FieldRef, int | str, int]  # field, value, mask (-1 = exact)
+_SPECIAL = set("(){}|!<>$@")
 
 
 def _constant(text: str) -> int | str | None:
@@ -63,6 +63,24 @@ class Prefilter:
             found = self._checks[match] = tuple(self._extract(match))
         return found
 
+    def _masked(self, text: str, ref: FieldRef) -> tuple[int, int] | None:
+        """`value/mask` or `addr/plen` as (value, mask); None when not plainly readable."""
+        value_s, _, mask_s = text.partition("/")
+        value = _constant(value_s)
+        if not isinstance(value, int) or ref.symbol.is_string:
+            return None
+        if mask_s.isdigit() and ("." in value_s or ":" in value_s):
+            plen = int(mask_s)
+            if plen > ref.n_bits:
+                return None
+            mask = ((1 << plen) - 1) << (ref.n_bits - plen)
+        else:
+            m = _constant(mask_s)
+            if not isinstance(m, int):
+                return None
+            mask = m
+        return value & mask, mask
+
     def _extract(self, match: str) -> list[Check]:
         if "||" in match or '\\"' in match:
             return []
@@ -71,13 +89,28 @@ class Prefilter:
             left, sep, right = term.partition(" == ")
             if not sep or _SPECIAL & set(left) or _SPECIAL & set(right.replace('"', "")):
                 continue
-            ref, value = self._ref(left.strip()), _constant(right.strip())
-            if ref is not None and value is not None and _fits(ref, value):
-                out.append((ref, value))
+            ref = self._ref(left.strip())
+            if ref is None:
+                continue
+            right = right.strip()
+            if "/" in right:
+                masked = self._masked(right, ref)
+                if masked is not None and masked[0] < (1 << ref.n_bits):
+                    out.append((ref, masked[0], masked[1]))
+                continue
+            value = _constant(right)
+            if value is not None and _fits(ref, value):
+                out.append((ref, value, -1))
         return out
 
     def passes(self, match: str, flow: Flow) -> bool:
-        return all(flow.read_ref(ref) == value for ref, value in self.checks(match))
+        for ref, value, mask in self.checks(match):
+            got = flow.read_ref(ref)
+            if mask != -1 and isinstance(got, int):
+                got &= mask
+            if got != value:
+                return False
+        return True
 
 
 def _fits(ref: FieldRef, value: int | str) -> bool:
