@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ovntwin.compiler.compile import compile_nb
 from ovntwin.errors import NotFound
 from ovntwin.model.db import NorthboundDB
 from ovntwin.southbound.lflow_list import format_lflow_list, select_datapaths
+
+if TYPE_CHECKING:
+    from ovntwin.trace import TraceResult
 
 
 def _load(nb_source: str, sb_source: str | None) -> NorthboundDB:
@@ -25,6 +28,22 @@ def run_lflow_list(nb_source: str, sb_source: str | None, datapath: str | None) 
     return format_lflow_list(sb, dps)
 
 
+def trace_result(
+    nb: NorthboundDB,
+    datapath: str | None,
+    microflow: str,
+    *,
+    ct: Sequence[str] = (),
+    friendly_names: bool = True,
+) -> TraceResult:
+    """One-shot trace: compile only the datapaths the packet can reach through patch ports."""
+    from ovntwin import trace as tracer
+
+    sb = compile_nb(nb, only=tracer.reachable_datapaths(nb, microflow, datapath))
+    sb = tracer.with_nb_sets(sb, nb)
+    return tracer.trace(sb, microflow, datapath=datapath, ct=ct, friendly_names=friendly_names)
+
+
 def trace_nb(
     nb: NorthboundDB,
     datapath: str | None,
@@ -37,13 +56,8 @@ def trace_nb(
 ) -> str | dict[str, Any]:
     from ovntwin import trace as tracer
 
-    # One-shot: compile only the datapaths the packet can reach through patch ports.
-    sb = compile_nb(nb, only=tracer.reachable_datapaths(nb, microflow, datapath))
-    sb = tracer.with_nb_sets(sb, nb)
-    result = tracer.trace(sb, microflow, datapath=datapath, ct=ct, friendly_names=friendly_names)
-    if as_json:
-        return tracer.to_json(result)
-    return tracer.render(result, mode)
+    result = trace_result(nb, datapath, microflow, ct=ct, friendly_names=friendly_names)
+    return tracer.to_json(result) if as_json else tracer.render(result, mode)
 
 
 def run_trace(
@@ -57,13 +71,15 @@ def run_trace(
 
 
 def run_demo() -> str:
+    """Each of the seed's named traces as a new connection: summary, then where it ended."""
     from ovntwin.loaders import load_topology, seed_path
+    from ovntwin.trace import render
 
     topo = load_topology(seed_path())
-    lines: list[str] = []
+    lines = [f"Seed topology: {topo.source}\n"]
     for named in topo.traces:
-        lines.append(f"### {named.name}: {named.microflow}\n")
-        out = trace_nb(topo.nb, named.datapath, named.microflow, mode="summary")
-        assert isinstance(out, str)
-        lines.append(out + "\n")
+        lines.append(f"\n### {named.name} (--ct=new)\n{named.microflow}\n\n")
+        result = trace_result(topo.nb, named.datapath, named.microflow, ct=["new"])
+        lines.append(render(result, "summary"))
+        lines.extend(f"=> {outcome.describe()}\n" for outcome in result.outcomes)
     return "".join(lines)
