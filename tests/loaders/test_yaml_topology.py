@@ -15,8 +15,8 @@ def test_seed_loads_switches_routers_and_ports() -> None:
     nb = load_topology(seed_path()).nb
     switches = {ls.name: ls for ls in nb.rows(r.LogicalSwitch)}
     assert sorted(switches) == ["A", "B"]
-    a_ports = [p.name for p in nb.resolve(r.LogicalSwitchPort, switches["A"].ports)]
-    assert a_ports == ["ln-A", "vm1", "vm2", "vm3", "A-r1"]
+    a_ports = {p.name for p in nb.resolve(r.LogicalSwitchPort, switches["A"].ports)}
+    assert a_ports == {"ln-A", "vm1", "vm2", "vm3", "A-r1"}  # a set column: no order
     ln_a = nb.by_name(r.LogicalSwitchPort, "ln-A")
     assert ln_a is not None and ln_a.tag == 2011 and ln_a.type == "localnet"
     assert dict(ln_a.options) == {"network_name": "physnet1"}
@@ -25,10 +25,10 @@ def test_seed_loads_switches_routers_and_ports() -> None:
     assert vm4 is not None and vm4.addresses == ("fa:16:3e:00:00:04 10.0.2.14",)
     (router,) = nb.rows(r.LogicalRouter)
     lrps = nb.resolve(r.LogicalRouterPort, router.ports)
-    assert [(p.name, p.mac, p.networks) for p in lrps] == [
+    assert {(p.name, p.mac, p.networks) for p in lrps} == {
         ("r1-A", "fa:16:3e:00:01:01", ("10.0.1.1/24",)),
         ("r1-B", "fa:16:3e:00:01:02", ("10.0.2.1/24",)),
-    ]
+    }
     assert nb.options["mac_prefix"] == "0a:00:00"
 
 
@@ -36,8 +36,8 @@ def test_seed_port_groups_and_acls() -> None:
     nb = load_topology(seed_path()).nb
     drop = nb.by_name(r.PortGroup, "neutron_pg_drop")
     assert drop is not None
-    members = [p.name for p in nb.resolve(r.LogicalSwitchPort, drop.ports)]
-    assert members == ["vm1", "vm2", "vm3", "vm4", "vm5", "vm6"]
+    members = {p.name for p in nb.resolve(r.LogicalSwitchPort, drop.ports)}
+    assert members == {"vm1", "vm2", "vm3", "vm4", "vm5", "vm6"}
     acls = nb.resolve(r.ACL, drop.acls)
     assert {(a.direction, a.priority, a.action) for a in acls} == {
         ("from-lport", 1001, "drop"),
