@@ -25,11 +25,6 @@ from ovntwin.loaders.ovsdb_values import TableRows, decode
 DEFAULT_TIMEOUT_S = 10.0
 
 
-def is_remote(source: str) -> bool:
-    """True for an OVSDB active connection method string."""
-    return source.split(":", 1)[0] in ("unix", "tcp", "ssl") and ":" in source
-
-
 def snapshot(
     remote: str, database: str, tables: Collection[str], timeout: float = DEFAULT_TIMEOUT_S
 ) -> TableRows:

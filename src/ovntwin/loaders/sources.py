@@ -7,7 +7,6 @@ from pathlib import Path
 from ovntwin.errors import LoadError
 from ovntwin.loaders.nb_convert import nb_from_tables
 from ovntwin.loaders.ovsdb_file import read_db_file
-from ovntwin.loaders.ovsdb_remote import is_remote, snapshot
 from ovntwin.loaders.ovsdb_values import TableRows
 from ovntwin.loaders.sb_runtime import SB_TABLES, runtime_from_tables
 from ovntwin.loaders.topology import load_topology
@@ -42,8 +41,15 @@ def load_runtime(source: str) -> RuntimeState:
     return runtime_from_tables(_tables(source, SB_SCHEMA, SB_TABLES))
 
 
+def is_remote(source: str) -> bool:
+    """True for an OVSDB active connection method string (unix:, tcp:, ssl:)."""
+    return source.split(":", 1)[0] in ("unix", "tcp", "ssl") and ":" in source
+
+
 def _tables(source: str, schema: str, tables: tuple[str, ...]) -> TableRows:
     if is_remote(source):
+        from ovntwin.loaders.ovsdb_remote import snapshot  # the ovs package, only when needed
+
         return snapshot(source, schema, tables)
     path = Path(source)
     if not path.exists():

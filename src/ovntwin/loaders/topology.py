@@ -13,7 +13,6 @@ from ovntwin.loaders.yaml_build import RowBuilder
 from ovntwin.loaders.yaml_lines import Reporter, parse_yaml
 from ovntwin.loaders.yaml_names import declare
 from ovntwin.loaders.yaml_runtime import NamedTrace, runtime_state, traces
-from ovntwin.loaders.yaml_schema import validate
 from ovntwin.model.db import NorthboundDB
 
 __all__ = ["NamedTrace", "Topology", "load_topology"]
@@ -35,6 +34,8 @@ def load_topology(path: str | Path) -> Topology:
     """Load a YAML topology; every problem raises LoadError with `FILE:LINE:`."""
     file = Path(path)
     doc = parse_yaml(file)
+    from ovntwin.loaders.yaml_schema import validate  # jsonschema is slow to import
+
     validate(file, doc)
     report = Reporter(file, doc)
     names = declare(doc, report)
