@@ -8,19 +8,25 @@ checking /proc/PID/cmdline names its directory).
         oracle.apply(nb)                 # NB rows + runtime facts, then --wait=sb sync
         oracle.lflow_list()              # ovn-sbctl lflow-list
         oracle.trace(microflow, "--all") # ovn-trace --db=unix:.../sb.sock ...
+        oracle.run(["ls-add sw", ...])   # or ovn-nbctl command strings ("sbctl ..." to ovn-sbctl)
+        oracle.load_nb()                 # what ovntwin's loaders read back (remotes or db files)
         oracle.reset()                   # back to an empty NB/SB, ready for the next topology
+
+The daemon helpers (create_db, start_daemon, stop_daemons) also serve tests that need a
+bare ovsdb-server.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -55,6 +61,8 @@ _NB_ROOTS = (
     "Static_MAC_Binding",
     "Mirror",
     "Copp",
+    "DNS",
+    "Chassis_Template_Var",
 )
 _SB_RUNTIME = ("Chassis", "Chassis_Private", "Encap", "MAC_Binding", "FDB")
 SKIP_ENV = "OVNTWIN_SKIP_ORACLE"
@@ -94,6 +102,62 @@ def _run(args: Sequence[str], timeout: float = 60) -> str:
     return done.stdout
 
 
+# -- private daemons: one directory holds each daemon's pidfile, log, unixctl socket --------
+def create_db(directory: Path, kind: str) -> Path:
+    """An empty `kind` ("nb" / "sb") database file `directory/kind.db`."""
+    db = directory / f"{kind}.db"
+    _run(["ovsdb-tool", "create", str(db), str(SCHEMA_DIR / f"ovn-{kind}.ovsschema")])
+    return db
+
+
+def start_daemon(directory: Path, name: str, args: Sequence[str]) -> None:
+    """Start `args[0]` detached, its pidfile/log/unixctl named `name` in `directory`."""
+    d = directory
+    _run(
+        [
+            args[0],
+            "--detach",
+            f"--pidfile={d / (name + '.pid')}",
+            f"--log-file={d / (name + '.log')}",
+            f"--unixctl={d / (name + '.ctl')}",
+            *args[1:],
+        ]
+    )
+
+
+def start_ovsdb_server(directory: Path, kind: str) -> str:
+    """Serve `directory/kind.db` on the unix socket `directory/kind.sock`; returns the remote."""
+    sock = directory / f"{kind}.sock"
+    start_daemon(
+        directory, kind, ["ovsdb-server", f"--remote=punix:{sock}", str(directory / f"{kind}.db")]
+    )
+    return f"unix:{sock}"
+
+
+def daemon_pid(directory: Path, name: str) -> int | None:
+    """The pid in `directory/name.pid` if it is alive and its cmdline names `directory`."""
+    try:
+        pid = int((directory / f"{name}.pid").read_text().strip())
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except (OSError, ValueError):
+        return None
+    return pid if str(directory) in cmdline else None
+
+
+def stop_daemons(directory: Path, names: Iterable[str]) -> None:
+    """SIGTERM our own daemons (verified by pid and cmdline) and wait for them to exit."""
+    pids = []
+    for name in names:
+        pid = daemon_pid(directory, name)
+        if pid is not None:
+            os.kill(pid, signal.SIGTERM)
+            pids.append(pid)
+    deadline = time.monotonic() + 5
+    while pids and time.monotonic() < deadline:
+        pids = [p for p in pids if _alive(p)]
+        time.sleep(0.01)
+
+
 class OvnOracle:
     """NB + SB ovsdb-server and ovn-northd in a private temporary directory."""
 
@@ -118,66 +182,38 @@ class OvnOracle:
         if problem:
             raise OracleError(f"real OVN {OVN_VERSION}x is not usable ({problem})")
         for db in ("nb", "sb"):
-            schema = SCHEMA_DIR / f"ovn-{db}.ovsschema"
-            _run(["ovsdb-tool", "create", str(self.dir / f"{db}.db"), str(schema)])
-            self._daemon(
-                db,
-                [
-                    "ovsdb-server",
-                    f"--remote=punix:{self.dir / (db + '.sock')}",
-                    str(self.dir / f"{db}.db"),
-                ],
-            )
+            create_db(self.dir, db)
+            start_ovsdb_server(self.dir, db)
+            self.started.append(db)
         self._pin_nb_global()
-        self._daemon(
-            "northd", ["ovn-northd", f"--ovnnb-db={self.nb_remote}", f"--ovnsb-db={self.sb_remote}"]
+        start_daemon(
+            self.dir,
+            "northd",
+            ["ovn-northd", f"--ovnnb-db={self.nb_remote}", f"--ovnsb-db={self.sb_remote}"],
         )
+        self.started.append("northd")
         self.sync()
         return self
-
-    def _daemon(self, name: str, args: list[str]) -> None:
-        d = self.dir
-        _run(
-            [
-                args[0],
-                "--detach",
-                f"--pidfile={d / (name + '.pid')}",
-                f"--log-file={d / (name + '.log')}",
-                f"--unixctl={d / (name + '.ctl')}",
-                *args[1:],
-            ]
-        )
-        self.started.append(name)
 
     def _pin_nb_global(self) -> None:
         # northd picks random MACs when these are unset; set them before it first runs.
         opts = ",".join(f'"{k}"="{v}"' for k, v in PINNED_OPTIONS.items())
         self.nbctl("set", "NB_Global", ".", f"options={{{opts}}}")
 
-    def _pid(self, name: str) -> int | None:
-        pidfile = self.dir / f"{name}.pid"
-        try:
-            pid = int(pidfile.read_text().strip())
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
-        except (OSError, ValueError):
-            return None
-        return pid if str(self.dir) in cmdline else None
-
     def stop(self, remove: bool = True) -> None:
         """SIGTERM our own daemons (verified by pid and cmdline), then remove the directory."""
-        pids = []
-        for name in reversed(self.started):
-            pid = self._pid(name)
-            if pid is not None:
-                os.kill(pid, signal.SIGTERM)
-                pids.append(pid)
-        deadline = time.monotonic() + 5
-        while pids and time.monotonic() < deadline:
-            pids = [p for p in pids if _alive(p)]
-            time.sleep(0.01)
+        stop_daemons(self.dir, reversed(self.started))
         self.started.clear()
         if remove:
             shutil.rmtree(self.dir, ignore_errors=True)
+
+    @property
+    def nb_db(self) -> Path:
+        return self.dir / "nb.db"
+
+    @property
+    def sb_db(self) -> Path:
+        return self.dir / "sb.db"
 
     # -- clients -----------------------------------------------------------------------
     def nbctl(self, *args: str) -> str:
@@ -188,6 +224,23 @@ class OvnOracle:
 
     def sync(self) -> None:
         self.nbctl("--wait=sb", "sync")
+
+    def run(self, commands: Sequence[str]) -> None:
+        """Run ovn-nbctl command strings (shlex-split; "sbctl ..." goes to ovn-sbctl), then sync."""
+        for command in commands:
+            if command.startswith("sbctl "):
+                self.sbctl(*shlex.split(command)[1:])
+            else:
+                self.nbctl(*shlex.split(command))
+        self.sync()
+
+    def load_nb(self, sb: bool = True, files: bool = False) -> NorthboundDB:
+        """The current NB (with the SB runtime facts unless `sb=False`) as ovntwin loads it,
+        from the live remotes or, with `files=True`, from the database files."""
+        from ovntwin.loaders import load_nb
+
+        nb, sbdb = (str(self.nb_db), str(self.sb_db)) if files else (self.nb_remote, self.sb_remote)
+        return load_nb(nb, sb=sbdb if sb else None)
 
     # -- topology ----------------------------------------------------------------------
     def apply(
@@ -222,7 +275,7 @@ class OvnOracle:
 
     def sb_index(self, nb: NorthboundDB) -> SbIndex:
         """Datapath UUIDs/keys and port keys as real northd allocated them."""
-        dps = self._sb_rows("Datapath_Binding", "_uuid,external_ids,tunnel_key")
+        dps = self.sb_rows("Datapath_Binding", "_uuid,external_ids,tunnel_key")
         dp_uuid, dp_key, by_uuid = {}, {}, {}
         for row in dps:
             name = row["external_ids"].get("name", "")
@@ -232,12 +285,13 @@ class OvnOracle:
                 name,
             )
         port_dp, port_key = {}, {}
-        for row in self._sb_rows("Port_Binding", "logical_port,datapath,tunnel_key"):
+        for row in self.sb_rows("Port_Binding", "logical_port,datapath,tunnel_key"):
             port_dp[row["logical_port"]] = by_uuid.get(row["datapath"], "")
             port_key[row["logical_port"]] = row["tunnel_key"]
         return SbIndex(dp_uuid, dp_key, port_dp, port_key)
 
-    def _sb_rows(self, table: str, columns: str) -> list[dict[str, object]]:
+    def sb_rows(self, table: str, columns: str) -> list[dict[str, object]]:
+        """`columns` of every row of SB `table`, as {column: python value}."""
         doc = json.loads(self.sbctl("--format=json", f"--columns={columns}", "list", table))
         names: list[str] = doc["headings"]
         return [{n: _ovsdb_json(v) for n, v in zip(names, row, strict=True)} for row in doc["data"]]

@@ -146,22 +146,22 @@ def test_corpus_traces_are_deterministic(ovn_oracle: OvnOracle, path: Path) -> N
 def _runtime_problems(oracle: OvnOracle, topo: Topology) -> list[str]:
     """Chassis, bindings and MAC bindings of the runtime section, as the real SB has them."""
     rt, problems = topo.nb.runtime, []
-    chassis = {c["name"]: c for c in oracle._sb_rows("Chassis", "name,hostname,other_config")}
+    chassis = {c["name"]: c for c in oracle.sb_rows("Chassis", "name,hostname,other_config")}
     for ch in rt.chassis:
         got = chassis.get(ch.name)
         if got is None or got["other_config"] != dict(ch.other_config):
             problems.append(f"Chassis {ch.name}: model {dict(ch.other_config)} real {got}")
-    names = {c["_uuid"]: c["name"] for c in oracle._sb_rows("Chassis", "_uuid,name")}
+    names = {c["_uuid"]: c["name"] for c in oracle.sb_rows("Chassis", "_uuid,name")}
     bound = {
         b["logical_port"]: (names.get(b["chassis"]) if b["chassis"] else None, b["up"])  # type: ignore[arg-type]
-        for b in oracle._sb_rows("Port_Binding", "logical_port,chassis,up")
+        for b in oracle.sb_rows("Port_Binding", "logical_port,chassis,up")
     }
     for port, want in rt.ports.items():
         have_chassis, have_up = bound.get(port, (None, None))
         if want.chassis != have_chassis or (want.up is not None and have_up != want.up):
             problems.append(f"Port_Binding {port}: model {want} real {bound.get(port)}")
     macs = {(m["logical_port"], m["ip"], m["mac"])
-            for m in oracle._sb_rows("MAC_Binding", "logical_port,ip,mac")}  # fmt: skip
+            for m in oracle.sb_rows("MAC_Binding", "logical_port,ip,mac")}  # fmt: skip
     for mb in rt.mac_bindings:
         if (mb.logical_port, mb.ip, mb.mac) not in macs:
             problems.append(f"MAC_Binding {mb}: missing in real SB {macs}")
