@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from router_oracle import have_real_ovn, router_diff
+from router_oracle import router_diff
+
+from oracle.harness import OvnOracle
 
 pytestmark = pytest.mark.oracle
 
@@ -183,9 +185,8 @@ SHAPES: dict[str, list[str]] = {
 }
 
 
-@pytest.mark.skipif(not have_real_ovn(), reason="real OVN 23.03 is not installed")
 @pytest.mark.parametrize("shape", sorted(SHAPES))
-def test_router_lflows_match_real_ovn(shape: str) -> None:
+def test_router_lflows_match_real_ovn(ovn_oracle: OvnOracle, shape: str) -> None:
     routers = ["R1", "R2"] if any("lr-add R2" in c for c in SHAPES[shape]) else ["R1"]
     for router in routers:
-        assert router_diff(SHAPES[shape], router) == ""
+        assert router_diff(ovn_oracle, SHAPES[shape], router) == ""

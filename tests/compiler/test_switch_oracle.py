@@ -7,7 +7,9 @@ and optional NB_Global options; the switch under test is always "sw".
 from __future__ import annotations
 
 import pytest
-from switch_oracle import compare_switch, have_ovn, our_groups, real_groups, run_ovn
+from switch_oracle import apply_case, compare_switch, our_groups, real_groups
+
+from oracle.harness import OvnOracle
 
 pytestmark = pytest.mark.oracle
 
@@ -423,11 +425,10 @@ CASES: dict[str, tuple[list[str], str]] = {
 }
 
 
-@pytest.mark.skipif(not have_ovn(), reason="needs OVN 23.03 binaries")
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_switch_matches_northd(name: str) -> None:
+def test_switch_matches_northd(ovn_oracle: OvnOracle, name: str) -> None:
     commands, nb_options = CASES[name]
-    diff = compare_switch(commands, "sw", nb_options)
+    diff = compare_switch(ovn_oracle, commands, "sw", nb_options)
     assert diff == "", f"{name}:\n{diff}"
 
 
@@ -442,9 +443,8 @@ GROUP_CASES = [
 ]
 
 
-@pytest.mark.skipif(not have_ovn(), reason="needs OVN 23.03 binaries")
 @pytest.mark.parametrize("name", GROUP_CASES)
-def test_multicast_groups_match_northd(name: str) -> None:
+def test_multicast_groups_match_northd(ovn_oracle: OvnOracle, name: str) -> None:
     commands, nb_options = CASES[name]
-    with run_ovn(commands, nb_options) as res:
-        assert our_groups(res) == real_groups(res)
+    apply_case(ovn_oracle, commands, nb_options)
+    assert our_groups(ovn_oracle) == real_groups(ovn_oracle)
