@@ -6,13 +6,12 @@ Masked: stage-line uuids, source locators, reg14/reg15 tunnel keys (as tests/ora
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
-from sandbox import Sandbox, build_seed, have_ovn
+from seed_topology import build_seed
 from test_trace_oracle import CASES, OPTIONS
 
-from ovntwin.loaders.sources import load_nb
+from oracle.harness import OvnOracle
 from ovntwin.model.db import NorthboundDB
 from ovntwin.trace import reachable_datapaths, render, trace, with_nb_sets
 
@@ -29,24 +28,18 @@ def _mask(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def seed() -> Iterator[tuple[Sandbox, NorthboundDB]]:
-    if not have_ovn():
-        pytest.fail("OVN binaries are required for oracle tests")
-    box = Sandbox().start()
-    try:
-        build_seed(box)
-        yield box, load_nb(box.sock("nb"))
-    finally:
-        box.stop()
+def seed(ovn_oracle: OvnOracle) -> tuple[OvnOracle, NorthboundDB]:
+    build_seed(ovn_oracle)
+    return ovn_oracle, ovn_oracle.load_nb(sb=False)
 
 
 @pytest.mark.parametrize("ct", OPTIONS, ids=list(OPTIONS))
 @pytest.mark.parametrize("case", CASES)
-def test_compiled_trace_identical(seed: tuple[Sandbox, NorthboundDB], case: str, ct: str) -> None:
+def test_compiled_trace_identical(seed: tuple[OvnOracle, NorthboundDB], case: str, ct: str) -> None:
     from ovntwin.compiler.compile import compile_nb
 
-    box, nb = seed
+    oracle, nb = seed
     flow = CASES[case]
     sb = with_nb_sets(compile_nb(nb, only=reachable_datapaths(nb, flow)), nb)
-    expected = box.trace("--all", *(f"--ct={c}" for c in OPTIONS[ct]), flow)
+    expected = oracle.trace(flow, "--all", *(f"--ct={c}" for c in OPTIONS[ct]))
     assert _mask(render(trace(sb, flow, ct=OPTIONS[ct]), "all")) == _mask(expected)

@@ -6,12 +6,11 @@ the tracer (and the action formatter) from the compilers.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from real_sb import sb_from_remote
-from sandbox import Sandbox, build_seed, have_ovn
+from seed_topology import build_seed
 
+from oracle.harness import OvnOracle
 from ovntwin.southbound.rows import SouthboundDB
 from ovntwin.trace import render, to_json, trace, trace_text
 
@@ -46,43 +45,37 @@ OPTIONS = {"default": (), "ct-new": ("new",), "ct-new-est": ("new", "est,rpl")}
 
 
 @pytest.fixture(scope="module")
-def seed() -> Iterator[tuple[Sandbox, SouthboundDB]]:
-    if not have_ovn():
-        pytest.fail("OVN binaries are required for oracle tests")
-    box = Sandbox().start()
-    try:
-        build_seed(box)
-        yield box, sb_from_remote(box.sock("sb"))
-    finally:
-        box.stop()
+def seed(ovn_oracle: OvnOracle) -> tuple[OvnOracle, SouthboundDB]:
+    build_seed(ovn_oracle)
+    return ovn_oracle, sb_from_remote(ovn_oracle.sb_remote)
 
 
 @pytest.mark.parametrize("friendly", [True, False], ids=["friendly", "no-friendly"])
 @pytest.mark.parametrize("ct", OPTIONS, ids=list(OPTIONS))
 @pytest.mark.parametrize("case", CASES)
 def test_all_modes_identical(
-    seed: tuple[Sandbox, SouthboundDB], case: str, ct: str, friendly: bool
+    seed: tuple[OvnOracle, SouthboundDB], case: str, ct: str, friendly: bool
 ) -> None:
-    box, sb = seed
+    oracle, sb = seed
     args = ["--all", *(f"--ct={c}" for c in OPTIONS[ct])]
     if not friendly:
         args.append("--no-friendly-names")
-    expected = box.trace(*args, CASES[case])
+    expected = oracle.trace(CASES[case], *args)
     result = trace(sb, CASES[case], ct=OPTIONS[ct], friendly_names=friendly)
     assert render(result, "all") == expected
 
 
 @pytest.mark.parametrize("mode", ["detailed", "summary", "minimal"])
-def test_single_modes(seed: tuple[Sandbox, SouthboundDB], mode: str) -> None:
-    box, sb = seed
+def test_single_modes(seed: tuple[OvnOracle, SouthboundDB], mode: str) -> None:
+    oracle, sb = seed
     flow = CASES["vm-router-vm"]
-    assert trace_text(sb, flow, mode) == box.trace(f"--{mode}", flow)
+    assert trace_text(sb, flow, mode) == oracle.trace(flow, f"--{mode}")
 
 
-def test_explicit_datapath(seed: tuple[Sandbox, SouthboundDB]) -> None:
-    box, sb = seed
+def test_explicit_datapath(seed: tuple[OvnOracle, SouthboundDB]) -> None:
+    oracle, sb = seed
     flow = CASES["vm-vm-same-switch"]
-    assert trace_text(sb, flow, datapath="A") == box.trace("A", flow)
+    assert trace_text(sb, flow, datapath="A") == oracle.trace(flow, datapath="A")
 
 
 @pytest.mark.parametrize(
@@ -93,15 +86,15 @@ def test_explicit_datapath(seed: tuple[Sandbox, SouthboundDB]) -> None:
         "eth.src == 00:00:00:00:00:01",
     ],
 )
-def test_errors_like_ovn_trace(seed: tuple[Sandbox, SouthboundDB], flow: str) -> None:
-    box, sb = seed
-    real = box.trace(flow)
+def test_errors_like_ovn_trace(seed: tuple[OvnOracle, SouthboundDB], flow: str) -> None:
+    oracle, sb = seed
+    real = oracle.trace(flow)
     ours = trace_text(sb, flow)
     assert ours.split(":")[0] == real.split(":")[0]
 
 
-def test_json_disposition(seed: tuple[Sandbox, SouthboundDB]) -> None:
-    _box, sb = seed
+def test_json_disposition(seed: tuple[OvnOracle, SouthboundDB]) -> None:
+    _oracle, sb = seed
     out = to_json(trace(sb, CASES["vm-router-vm"]))
     assert [d["kind"] for d in out["disposition"]] == ["delivered"]
     assert out["disposition"][0]["port"] == "vm4"
