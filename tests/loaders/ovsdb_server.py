@@ -1,25 +1,24 @@
-"""A private ovsdb-server on a unix socket in a temporary directory (for oracle tests)."""
+"""A bare ovsdb-server (no northd) on a unix socket in a temporary directory.
+
+Loader tests need database files holding exactly what they wrote (northd would add
+its own columns), so they serve one NB or SB database alone; starting and stopping
+the daemon is the oracle harness's own code.
+"""
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-SCHEMAS = {"nb": "/usr/share/ovn/ovn-nb.ovsschema", "sb": "/usr/share/ovn/ovn-sb.ovsschema"}
-BINARIES = ("ovsdb-tool", "ovsdb-server", "ovsdb-client", "ovn-nbctl", "ovn-sbctl")
+from oracle.harness import create_db, missing_binaries, start_ovsdb_server, stop_daemons
 
 
 def have_ovn() -> bool:
-    return all(shutil.which(b) for b in BINARIES) and all(
-        Path(s).exists() for s in SCHEMAS.values()
-    )
+    return not missing_binaries() and shutil.which("ovsdb-client") is not None
 
 
 class OvsdbServer:
@@ -28,22 +27,11 @@ class OvsdbServer:
     def __init__(self, kind: str, directory: Path | None = None) -> None:
         self.dir = Path(directory or tempfile.mkdtemp(prefix="ovt-"))
         self.kind = kind
-        self.db = self.dir / f"{kind}.db"
-        self.sock = self.dir / f"{kind}.sock"
-        self.pidfile = self.dir / f"{kind}.pid"
-        self.remote = f"unix:{self.sock}"
-        subprocess.run(["ovsdb-tool", "create", str(self.db), SCHEMAS[kind]], check=True)
+        self.db = create_db(self.dir, kind)
+        self.remote = f"unix:{self.dir / (kind + '.sock')}"
 
     def start(self) -> OvsdbServer:
-        subprocess.run(
-            [
-                "ovsdb-server", "--detach", f"--pidfile={self.pidfile}",
-                f"--log-file={self.dir / (self.kind + '.log')}",
-                f"--remote=punix:{self.sock}", f"--unixctl={self.dir / (self.kind + '.ctl')}",
-                str(self.db),
-            ],
-            check=True,
-        )  # fmt: skip
+        self.remote = start_ovsdb_server(self.dir, self.kind)
         return self
 
     def ctl(self, *args: str) -> str:
@@ -70,16 +58,7 @@ class OvsdbServer:
         return target
 
     def stop(self) -> None:
-        if not self.pidfile.exists():
-            return
-        pid = int(self.pidfile.read_text().strip())
-        cmdline = Path(f"/proc/{pid}/cmdline")
-        if cmdline.exists() and str(self.dir) in cmdline.read_text(errors="replace"):
-            os.kill(pid, signal.SIGTERM)
-            for _ in range(100):
-                if not Path(f"/proc/{pid}").exists():
-                    break
-                time.sleep(0.05)
+        stop_daemons(self.dir, [self.kind])
 
     def cleanup(self) -> None:
         self.stop()
