@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ovntwin.compiler.compile import compile_nb
+from ovntwin.compiler.compile import compile_lazy, compile_nb
 from ovntwin.errors import NotFound
 from ovntwin.model.db import NorthboundDB
 from ovntwin.southbound.lflow_list import format_lflow_list, select_datapaths
@@ -36,11 +36,10 @@ def trace_result(
     ct: Sequence[str] = (),
     friendly_names: bool = True,
 ) -> TraceResult:
-    """One-shot trace: compile only the datapaths the packet can reach through patch ports."""
+    """One-shot trace: each datapath's flows are compiled only when the packet enters it."""
     from ovntwin import trace as tracer
 
-    sb = compile_nb(nb, only=tracer.reachable_datapaths(nb, microflow, datapath))
-    sb = tracer.with_nb_sets(sb, nb)
+    sb = tracer.with_nb_sets(compile_lazy(nb), nb)
     return tracer.trace(sb, microflow, datapath=datapath, ct=ct, friendly_names=friendly_names)
 
 

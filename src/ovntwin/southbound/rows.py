@@ -7,7 +7,7 @@ through `model.runtime.RuntimeState` and are referenced from `SouthboundDB`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from ovntwin.model.rows import EMPTY
@@ -82,3 +82,6 @@ class SouthboundDB:
     # "<datapath tunnel key>_<name>" like northd's per-datapath SB rows).
     address_sets: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     port_groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # For one-shot traces: the flows of one datapath (by uuid), computed on first use,
+    # in addition to `logical_flows`. None when every flow is already in `logical_flows`.
+    lazy_flows: Callable[[str], tuple[LogicalFlow, ...]] | None = None

@@ -7,7 +7,7 @@ trace only pays for the tables the packet visits.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ovntwin.expr.flow import Flow
@@ -56,7 +56,7 @@ class SbIndex:
     l3gateway_dps: set[str] = field(default_factory=set)
     name_map: dict[str, str] = field(default_factory=dict)
     _raw: dict[tuple[str, str, int], list[LogicalFlow]] = field(default_factory=dict)
-    _compiled: dict[tuple[str, str, int], list[CompiledFlow]] = field(default_factory=dict)
+    _loaded: set[str] = field(default_factory=set)  # datapaths whose lazy flows are indexed
     prefilter: Prefilter | None = None
     _by_flow: dict[str, CompiledFlow | None] = field(default_factory=dict)
 
@@ -83,13 +83,23 @@ class SbIndex:
             self.groups[(mg.datapath, mg.name)] = tuple(sorted(members))
         if self.friendly:
             self.name_map = {n: p.friendly for n, p in self.ports.items() if p.friendly != n}
-        raw: dict[tuple[str, str, int], list[LogicalFlow]] = defaultdict(list)
-        for lf in self.sb.logical_flows:
-            raw[(lf.datapath, lf.pipeline, lf.table_id)].append(lf)
-        for flows in raw.values():
-            flows.sort(key=lambda f: -f.priority)  # stable: equal priorities keep SB order
-        self._raw = dict(raw)
+        self._index_flows(self.sb.logical_flows)
         return self
+
+    def _index_flows(self, lflows: Iterable[LogicalFlow]) -> None:
+        raw: dict[tuple[str, str, int], list[LogicalFlow]] = defaultdict(list)
+        for lf in lflows:
+            raw[(lf.datapath, lf.pipeline, lf.table_id)].append(lf)
+        for key, flows in raw.items():
+            flows.sort(key=lambda f: -f.priority)  # stable: equal priorities keep SB order
+            self._raw[key] = flows
+
+    def _table(self, dp: DatapathBinding, pipeline: str, table: int) -> list[LogicalFlow]:
+        """One table's flows by priority; a lazily compiled datapath is built on first use."""
+        if self.sb.lazy_flows is not None and dp.uuid not in self._loaded:
+            self._loaded.add(dp.uuid)
+            self._index_flows(self.sb.lazy_flows(dp.uuid))
+        return self._raw.get((dp.uuid, pipeline, table), [])
 
     def friendly_text(self, text: str) -> str:
         return friendlier(text, self.name_map)
@@ -101,23 +111,16 @@ class SbIndex:
     def group(self, dp: DatapathBinding, name: str) -> tuple[str, ...] | None:
         return self.groups.get((dp.uuid, name))
 
-    def flows(self, dp: DatapathBinding, pipeline: str, table: int) -> list[CompiledFlow]:
-        key = (dp.uuid, pipeline, table)
-        if key not in self._compiled:
-            compiled = (self.compile_flow(lf, self) for lf in self._raw.get(key, []))
-            # Flows ovn-trace cannot parse (e.g. unknown address sets) never match.
-            self._compiled[key] = [cf for cf in compiled if cf is not None]
-        return self._compiled[key]
-
     def stage_name(self, dp: DatapathBinding, pipeline: str, table: int) -> str:
-        flows = self._raw.get((dp.uuid, pipeline, table))
+        flows = self._table(dp, pipeline, table)
         return flows[0].stage_name if flows else ""
 
     def lookup(
         self, dp: DatapathBinding, pipeline: str, table: int, flow: Flow
     ) -> CompiledFlow | None:
         """The highest-priority flow matching `flow`; flows are parsed only when reached."""
-        for lf in self._raw.get((dp.uuid, pipeline, table), ()):
+        for lf in self._table(dp, pipeline, table):
+            # Flows ovn-trace cannot parse (e.g. unknown address sets) never match.
             if self.prefilter is not None and not self.prefilter.passes(lf.match, flow):
                 continue
             cf = self._compiled_flow(lf)
