@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from ovntwin.compiler.addresses import LportAddresses
 from ovntwin.compiler.context import CompileContext, Datapath, Port
@@ -65,6 +66,11 @@ class RouterFlows:
     @property
     def drop(self) -> str:
         return drop_action(self.ctx.options)
+
+    @cached_property
+    def has_gateway(self) -> bool:
+        """Computed once per router: per-port builders ask for every port."""
+        return has_gateway(self.dp)
 
     def option(self, key: str) -> str | None:
         assert self.dp.lr is not None

@@ -27,7 +27,6 @@ from ovntwin.compiler.router.common import (
     EGRESS_LOOPBACK,
     INPORT_ETH_ADDR,
     RouterFlows,
-    has_gateway,
     is_gateway_port,
     lrp_uuid,
     router_ports,
@@ -114,7 +113,7 @@ def _ipv4_port_flows(rf: RouterFlows, port: Port) -> None:
             "outport = inport; flags.loopback = 1; output;",
             hint,
         )
-    if not has_gateway(rf.dp):
+    if not rf.has_gateway:
         for a in nets.ipv4_addrs:
             _unreachable_flows(rf, port, a.addr_s)
 

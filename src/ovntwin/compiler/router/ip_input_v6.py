@@ -15,7 +15,6 @@ from ovntwin.compiler.context import Port
 from ovntwin.compiler.router.common import (
     INPORT_ETH_ADDR,
     RouterFlows,
-    has_gateway,
     is_gateway_port,
     lrp_uuid,
     v6_list,
@@ -54,7 +53,7 @@ def build_ipv6_port_input(rf: RouterFlows, port: Port) -> None:
             f"nd.tll = {INPORT_ETH_ADDR}; outport = inport; flags.loopback = 1; output; }};",
             hint,
         )
-    if not has_gateway(rf.dp):
+    if not rf.has_gateway:
         for a in nets.ipv6_addrs:
             _unreachable_flows(rf, port, a.addr_s)
     for a in nets.ipv6_addrs:
