@@ -151,3 +151,20 @@ def member_ip(nets: LportAddresses, ip_text: str) -> str | None:
 def ip_text_is_v4(text: str) -> bool:
     """northd decides the family of an address string by the presence of a dot."""
     return "." in text
+
+
+# (ICMP action, type, code for UDP = port unreachable, code for other protocols)
+_UNREACHABLE = {4: ("icmp4", 3, 3, 2), 6: ("icmp6", 1, 4, 3)}
+
+
+def unreachable_flows(rf: RouterFlows, port: Port, addr: str, family: int) -> None:
+    """TCP reset, SCTP abort, ICMP port / protocol unreachable for one port address."""
+    icmp, icmp_type, port_code, proto_code = _UNREACHABLE[family]
+    base = f"ip{family} && ip{family}.dst == {addr} && !ip.later_frag"
+    swap = f"eth.dst <-> eth.src; ip{family}.dst <-> ip{family}.src;"
+    reply = f"{icmp} {{{swap} ip.ttl = 255; {icmp}.type = {icmp_type}; {icmp}.code = "
+    stage, hint = Stage.LR_IN_IP_INPUT, lrp_uuid(port)
+    rf.add(stage, 80, f"{base} && tcp", f"tcp_reset {{{swap} next; }};", hint)
+    rf.add(stage, 80, f"{base} && sctp", f"sctp_abort {{{swap} next; }};", hint)
+    rf.add(stage, 80, f"{base} && udp", f"{reply}{port_code}; next; }};", hint)
+    rf.add(stage, 70, base, f"{reply}{proto_code}; next; }};", hint)

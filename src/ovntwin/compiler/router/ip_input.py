@@ -30,6 +30,7 @@ from ovntwin.compiler.router.common import (
     is_gateway_port,
     lrp_uuid,
     router_ports,
+    unreachable_flows,
     v4_list,
 )
 from ovntwin.compiler.router.ip_input_v6 import build_ipv6_port_input
@@ -115,30 +116,7 @@ def _ipv4_port_flows(rf: RouterFlows, port: Port) -> None:
         )
     if not rf.has_gateway:
         for a in nets.ipv4_addrs:
-            _unreachable_flows(rf, port, a.addr_s)
-
-
-def _unreachable_flows(rf: RouterFlows, port: Port, addr: str) -> None:
-    """TCP reset, SCTP abort, ICMP port / protocol unreachable for one port address."""
-    base = f"ip4 && ip4.dst == {addr} && !ip.later_frag"
-    swap = "eth.dst <-> eth.src; ip4.dst <-> ip4.src;"
-    hint = lrp_uuid(port)
-    rf.add(IP_INPUT, 80, f"{base} && tcp", f"tcp_reset {{{swap} next; }};", hint)
-    rf.add(IP_INPUT, 80, f"{base} && sctp", f"sctp_abort {{{swap} next; }};", hint)
-    rf.add(
-        IP_INPUT,
-        80,
-        f"{base} && udp",
-        f"icmp4 {{{swap} ip.ttl = 255; icmp4.type = 3; icmp4.code = 3; next; }};",
-        hint,
-    )
-    rf.add(
-        IP_INPUT,
-        70,
-        base,
-        f"icmp4 {{{swap} ip.ttl = 255; icmp4.type = 3; icmp4.code = 2; next; }};",
-        hint,
-    )
+            unreachable_flows(rf, port, a.addr_s, 4)
 
 
 def build_drop_own_destination(rf: RouterFlows, port: Port, stage: Stage, priority: int) -> None:

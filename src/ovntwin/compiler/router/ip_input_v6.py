@@ -17,6 +17,7 @@ from ovntwin.compiler.router.common import (
     RouterFlows,
     is_gateway_port,
     lrp_uuid,
+    unreachable_flows,
     v6_list,
 )
 from ovntwin.compiler.stages import Stage
@@ -55,7 +56,7 @@ def build_ipv6_port_input(rf: RouterFlows, port: Port) -> None:
         )
     if not rf.has_gateway:
         for a in nets.ipv6_addrs:
-            _unreachable_flows(rf, port, a.addr_s)
+            unreachable_flows(rf, port, a.addr_s, 6)
     for a in nets.ipv6_addrs:
         if a.network.is_link_local:
             continue  # no time-exceeded from the link-local address
@@ -74,25 +75,3 @@ def build_ipv6_port_input(rf: RouterFlows, port: Port) -> None:
             f"outport = {port.json_name}; flags.loopback = 1; output; }};",
             hint,
         )
-
-
-def _unreachable_flows(rf: RouterFlows, port: Port, addr: str) -> None:
-    base = f"ip6 && ip6.dst == {addr} && !ip.later_frag"
-    swap = "eth.dst <-> eth.src; ip6.dst <-> ip6.src;"
-    hint = lrp_uuid(port)
-    rf.add(IP_INPUT, 80, f"{base} && tcp", f"tcp_reset {{{swap} next; }};", hint)
-    rf.add(IP_INPUT, 80, f"{base} && sctp", f"sctp_abort {{{swap} next; }};", hint)
-    rf.add(
-        IP_INPUT,
-        80,
-        f"{base} && udp",
-        f"icmp6 {{{swap} ip.ttl = 255; icmp6.type = 1; icmp6.code = 4; next; }};",
-        hint,
-    )
-    rf.add(
-        IP_INPUT,
-        70,
-        base,
-        f"icmp6 {{{swap} ip.ttl = 255; icmp6.type = 1; icmp6.code = 3; next; }};",
-        hint,
-    )
