@@ -6,9 +6,9 @@
 
 `trace()` raises TraceError for an unknown datapath or inport and ExprSyntaxError for
 a bad microflow; ovn-trace prints those on stdout as `unknown port "x"` and
-`error parsing flow: ...`.  Flows are parsed lazily per visited table; to compile
-only what a trace can touch, pass `compile_nb(nb, only=reachable_datapaths(nb, flow))`
-(then `with_nb_sets(sb, nb)` adds the address sets / port groups matches refer to).
+`error parsing flow: ...`.  Flows are parsed only when a lookup reaches them; to
+compile only the datapaths a trace enters, pass `compile_lazy(nb)` (compiler.compile)
+and `with_nb_sets(sb, nb)` to add the address sets / port groups matches refer to.
 `trace_text()` returns ovn-trace's exact stdout, error messages included.
 """
 
@@ -17,7 +17,6 @@ from __future__ import annotations
 from ovntwin.trace.api import TraceResult, parse_ct, render, to_json, trace, trace_text
 from ovntwin.trace.nbsets import nb_sets, with_nb_sets
 from ovntwin.trace.outcome import Outcome
-from ovntwin.trace.reach import reachable_datapaths
 from ovntwin.trace.tree import Node, NodeKind
 
 __all__ = [
@@ -26,7 +25,6 @@ __all__ = [
     "Outcome",
     "TraceResult",
     "parse_ct",
-    "reachable_datapaths",
     "render",
     "to_json",
     "trace",
