@@ -82,3 +82,11 @@ def test_demo_runs_the_seed_traces() -> None:
     result = runner.invoke(app, ["demo"])
     assert result.exit_code == 0, result.output
     assert result.stdout.count("### ") == len(load_topology(seed_path()).traces)
+
+
+def test_trace_two_modes_print_two_sections_in_ovn_trace_order() -> None:
+    args = ["trace", "--nb", SEED, "--minimal", "--summary", _flow("vm1-to-vm2-ssh")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    banners = [line for line in result.stdout.splitlines() if line.endswith(" trace.")]
+    assert banners == ["# Summary trace.", "# Minimal trace."]

@@ -14,9 +14,15 @@ _MINIMAL_DROP = frozenset({NodeKind.ACTION, NodeKind.PIPELINE, NodeKind.TABLE, N
 
 
 def render_tree(header: str, roots: Sequence[Node], mode: str) -> str:
-    """Full ovn-trace output: `# <flow>` line, then one or all sections."""
-    modes = MODES if mode == "all" else (mode,)
-    if any(m not in MODES for m in modes):
+    """Full ovn-trace output: `# <flow>` line, then the sections asked for.
+
+    `mode` is one of MODES, "all", or several joined by "+" (e.g. "summary+minimal");
+    sections always come in ovn-trace's order, each under a banner when there are two
+    or more.
+    """
+    wanted = set(MODES if mode == "all" else mode.split("+"))
+    modes = tuple(m for m in MODES if m in wanted)
+    if not modes or wanted - set(MODES):
         raise ValueError(f"unknown trace mode {mode!r}")
     parts = [f"# {header}\n"]
     for m in modes:
