@@ -17,6 +17,7 @@ NAT and load balancers there are none.
 
 from __future__ import annotations
 
+from ovntwin.compiler.addresses import LportAddresses
 from ovntwin.compiler.context import Port
 from ovntwin.compiler.router.common import (
     NEXT_HOP_V4,
@@ -61,24 +62,8 @@ def _peered_router_ports(rf: RouterFlows, port: Port) -> None:
     for other in rf.ctx.lrps_by_peer_name.get(port.name, []):
         if other.lrp_networks is None:
             continue
-        nets = other.lrp_networks
-        if nets.ipv4_addrs:
-            # (sic) no space before "==" in northd's text for this flow.
-            rf.add(
-                ARP_RESOLVE,
-                100,
-                f"outport == {port.json_name} && {NEXT_HOP_V4}== {v4_list(nets, False)}",
-                f"eth.dst = {nets.ea_s}; next;",
-                lrp_uuid(other),
-            )
-        if nets.ipv6_addrs:
-            rf.add(
-                ARP_RESOLVE,
-                100,
-                f"outport == {port.json_name} && {NEXT_HOP_V6} == {v6_list(nets)}",
-                f"eth.dst = {nets.ea_s}; next;",
-                lrp_uuid(other),
-            )
+        # (sic) no space before "==" in northd's IPv4 text for this flow.
+        _router_port_binding(rf, port, other.lrp_networks, lrp_uuid(other), v4_eq="== ")
 
 
 def _vif_addresses(rf: RouterFlows, port: Port, lsp: Port) -> None:
@@ -111,13 +96,18 @@ def _other_router_port(rf: RouterFlows, port: Port, lsp: Port) -> None:
     other = rf.ctx.ports.get(lsp.lsp.options.get("router-port", ""))
     if other is None or other.lrp is None or other is port or other.lrp_networks is None:
         return
-    nets = other.lrp_networks
-    hint = port.peer.lsp.uuid
+    _router_port_binding(rf, port, other.lrp_networks, port.peer.lsp.uuid)
+
+
+def _router_port_binding(
+    rf: RouterFlows, port: Port, nets: LportAddresses, hint: str, v4_eq: str = " == "
+) -> None:
+    """Static next-hop -> MAC flows for another router port's addresses, out of `port`."""
     if nets.ipv4_addrs:
         rf.add(
             ARP_RESOLVE,
             100,
-            f"outport == {port.json_name} && {NEXT_HOP_V4} == {v4_list(nets, False)}",
+            f"outport == {port.json_name} && {NEXT_HOP_V4}{v4_eq}{v4_list(nets, False)}",
             f"eth.dst = {nets.ea_s}; next;",
             hint,
         )
