@@ -162,10 +162,7 @@ def _simple(tracer: Tracer, act: A.Simple, dp: DatapathBinding, flow: Flow, pipe
     elif act.name == "ct_commit_nat":
         forked = flow.copy()
         text = "ct_commit_nat /* assuming no un-nat entry, so no change */"
-        if not forked.get("ct_state") & CS_TRACKED:
-            state, comment = tracer.next_ct_state()
-            forked.set("ct_state", forked.get("ct_state") | state)
-            text += comment
+        text += _track(tracer, forked)
         node = parent.add(NodeKind.TRANSFORMATION, text)
         tracer.table(dp, forked, act.table, pipeline, node)
     elif act.name == "ct_clear":
@@ -189,12 +186,18 @@ def _ct_nat(tracer: Tracer, act: A.CtNat, dp: DatapathBinding, flow: Flow, pipel
         forked.set("ct_state", forked.get("ct_state") | (CS_DNAT if is_dst else CS_SNAT))
     else:
         text += f" /* assuming no un-{direction[0]}nat entry, so no change */"
-    if not forked.get("ct_state") & CS_TRACKED:
-        state, comment = tracer.next_ct_state()
-        forked.set("ct_state", forked.get("ct_state") | state)
-        text += comment
+    text += _track(tracer, forked)
     node = parent.add(NodeKind.TRANSFORMATION, text)
     tracer.table(dp, forked, act.table, pipeline, node)
+
+
+def _track(tracer: Tracer, flow: Flow) -> str:
+    """NAT on an untracked packet takes the next --ct state; returns the note to print."""
+    if flow.get("ct_state") & CS_TRACKED:
+        return ""
+    state, comment = tracer.next_ct_state()
+    flow.set("ct_state", flow.get("ct_state") | state)
+    return comment
 
 
 def _ip_value(text: str, v6: bool) -> int:
