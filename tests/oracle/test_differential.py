@@ -10,6 +10,7 @@ topology in parallel, three modes per run with --all). Outputs are compared afte
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -26,7 +27,10 @@ from ovntwin.southbound.rows import SouthboundDB
 
 pytestmark = pytest.mark.oracle
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+# OVNTWIN_CORPUS points the suite at another directory of topologies (a staging corpus).
+CORPUS = Path(
+    os.environ.get("OVNTWIN_CORPUS") or Path(__file__).resolve().parent.parent / "corpus"
+).resolve()
 CT_SETTINGS: dict[str, tuple[str, ...]] = {"ctdef": (), "ctnew": ("new",), "ctestrpl": ("est,rpl",)}
 NAMES = {"names": True, "nonames": False}
 # ECMP / multi-nexthop reroutes use select(); without --select-id ovn-trace picks a
