@@ -116,6 +116,7 @@ def _chassis(item: Item, where: Where, report: Reporter) -> Chassis:
         encaps=encaps,
         other_config=strmap(item.get("other_config")),
         external_ids=strmap(item.get("external_ids")),
+        alive=bool(item.get("alive", True)),
     )
 
 

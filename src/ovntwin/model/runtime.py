@@ -42,6 +42,9 @@ class Chassis:
     encaps: tuple[Encap, ...] = ()
     other_config: Mapping[str, str] = field(default_factory=_map)
     external_ids: Mapping[str, str] = field(default_factory=_map)
+    # Liveness as the chassis' peers see it (BFD); not an SB column. A dead chassis
+    # is skipped when the active gateway of a distributed gateway port is chosen.
+    alive: bool = True
 
     def has_feature(self, flag: str) -> bool:
         return self.other_config.get(flag) == "true"
