@@ -64,6 +64,7 @@ _NB_ROOTS = (
     "DNS",
     "Chassis_Template_Var",
 )
+_NB_REFERENCED_ROOTS = ("HA_Chassis_Group", "Address_Set", "Meter")
 _SB_RUNTIME = ("Chassis", "Chassis_Private", "Encap", "MAC_Binding", "FDB")
 SKIP_ENV = "OVNTWIN_SKIP_ORACLE"
 OVN_VERSION = "23.03."  # the version whose output ovntwin reproduces
@@ -298,11 +299,15 @@ class OvnOracle:
 
     def reset(self) -> None:
         """Empty the NB (except pinned NB_Global options) and the SB runtime rows."""
-        nb = [["--all", "destroy", t] for t in _NB_ROOTS]
+        # Rows that ports and NAT rows refer to go in a second transaction: those references
+        # hold until the first one has garbage-collected the routers' and switches' rows.
+        nb = [["--all", "destroy", t] for t in _NB_ROOTS if t not in _NB_REFERENCED_ROOTS]
         opts = ",".join(f'"{k}"="{v}"' for k, v in PINNED_OPTIONS.items())
         nb.append(["set", "NB_Global", ".", f"options={{{opts}}}", "external_ids={}"])
         self.sbctl(*join_batch([["--all", "destroy", t] for t in _SB_RUNTIME]))
-        self.nbctl("--wait=sb", *join_batch(nb))
+        self.nbctl(*join_batch(nb))
+        later = [["--all", "destroy", t] for t in _NB_REFERENCED_ROOTS]
+        self.nbctl("--wait=sb", *join_batch(later))
         self.sync()
 
     def nb_dump(self) -> dict[str, list[dict[str, object]]]:
