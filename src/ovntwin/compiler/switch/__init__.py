@@ -33,7 +33,7 @@ def build_switch_flows(ctx: CompileContext, dp: Datapath, lflows: LflowTable) ->
         port_security.build_port_admission(port, facts, lflows)
         fdb.build_port_fdb(port, lflows)
         arp_nd.build_port_arp_nd(ctx, port, facts, lflows)
-        l2_lookup.build_port_unicast(port, facts, lflows)
+        l2_lookup.build_port_unicast(ctx, port, facts, lflows)
     l2_lookup.build_unknown(dp, facts, lflows)
 
 

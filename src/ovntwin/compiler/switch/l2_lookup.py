@@ -18,17 +18,17 @@
 from __future__ import annotations
 
 from ovntwin.compiler.addresses import normalize_mac
-from ovntwin.compiler.context import Datapath, Port
+from ovntwin.compiler.context import CompileContext, Datapath, Port
 from ovntwin.compiler.lflow import LflowTable
 from ovntwin.compiler.multicast import SwitchMcast
 from ovntwin.compiler.stages import Stage
+from ovntwin.compiler.switch import router_l2
 from ovntwin.compiler.switch.facts import (
     MC_FLOOD,
     MC_FLOOD_L2,
     MC_MROUTER_FLOOD,
     MC_STATIC,
     MC_UNKNOWN,
-    NOT_VXLAN,
     SwitchFacts,
 )
 
@@ -79,19 +79,25 @@ def build_unknown(dp: Datapath, facts: SwitchFacts, lflows: LflowTable) -> None:
     lflows.add(dp.uuid, Stage.LS_IN_L2_UNKNOWN, 0, "1", "output;")
 
 
-def build_port_unicast(port: Port, facts: SwitchFacts, lflows: LflowTable) -> None:
+def build_port_unicast(
+    ctx: CompileContext, port: Port, facts: SwitchFacts, lflows: LflowTable
+) -> None:
     """Per-port unicast delivery, and ARP/ND steering toward a peer router."""
     if port.lsp is None or port.lsp_type == "external":
         return
     if port.lsp_type == "router" and port.peer is not None:
-        _router_arp_steering(port, port.peer, lflows)
+        router_l2.build_router_arp_steering(ctx, port, lflows)
     deliver = f"outport = {port.json_name}; output;" if port.enabled else facts.drop
     for entry in port.lsp.addresses:
         mac = _entry_mac(port, entry)
-        if mac is not None:
-            lflows.add(
-                port.datapath.uuid, STAGE, 50, f"eth.dst == {mac}{_residence(port, entry)}", deliver
-            )
+        if mac is None:
+            continue
+        if entry != "router":
+            lflows.add(port.datapath.uuid, STAGE, 50, f"eth.dst == {mac}", deliver)
+            continue
+        residence = router_l2.router_mac_residence(port)
+        lflows.add(port.datapath.uuid, STAGE, 50, f"eth.dst == {mac}{residence}", deliver)
+        router_l2.build_fip_macs(ctx, port, deliver, lflows)
 
 
 def _entry_mac(port: Port, entry: str) -> str | None:
@@ -108,54 +114,3 @@ def _entry_mac(port: Port, entry: str) -> str | None:
     if entry == "router" and port.peer is not None and port.peer.lrp is not None:
         return normalize_mac(port.peer.lrp.mac)
     return None
-
-
-def is_gateway_port(lrp_port: Port | None) -> bool:
-    """A distributed gateway port (LRP with gateway chassis, on a non-gateway router)."""
-    if lrp_port is None or lrp_port.lrp is None or lrp_port.datapath.lr is None:
-        return False
-    lrp = lrp_port.lrp
-    has_gw = bool(lrp.gateway_chassis) or lrp.ha_chassis_group is not None
-    return has_gw and "chassis" not in lrp_port.datapath.lr.options
-
-
-def _residence(port: Port, entry: str) -> str:
-    """Router MAC on a bridged (localnet) switch: only where the gateway port resides."""
-    peer = port.peer
-    if entry != "router" or peer is None or not port.datapath.localnet_ports:
-        return ""
-    gateways = [p for p in peer.datapath.ports if is_gateway_port(p)]
-    if not gateways:
-        return ""
-    if is_gateway_port(peer):
-        return f' && is_chassis_resident("cr-{peer.name}")'
-    assert peer.lrp is not None
-    resides = peer.lrp.options.get("reside-on-redirect-chassis", "").lower() == "true"
-    if resides and len(gateways) == 1:
-        return f' && is_chassis_resident("cr-{gateways[0].name}")'
-    return ""
-
-
-def _router_arp_steering(sw_port: Port, lrp: Port, lflows: LflowTable) -> None:
-    """ARP requests / NS for the router's own addresses go to the router (prio 80)."""
-    if lrp.lrp is None or not lrp.enabled or lrp.lrp_networks is None:
-        return
-    dp = sw_port.datapath
-    only_routers = len(dp.router_ports) == len(dp.ports)
-    if only_routers:
-        actions = f"outport = {sw_port.json_name}; output;"
-    else:
-        actions = (
-            f'clone {{outport = {sw_port.json_name}; output; }}; outport = "{MC_FLOOD_L2}"; output;'
-        )
-    nets = lrp.lrp_networks
-    for v4 in nets.ipv4_addrs:
-        lflows.add(
-            dp.uuid, STAGE, 80, f"{NOT_VXLAN} && arp.op == 1 && arp.tpa == {v4.addr_s}", actions
-        )
-    for v6 in nets.ipv6_addrs:
-        lflows.add(dp.uuid, STAGE, 80, f"{NOT_VXLAN} && nd_ns && nd.target == {v6.addr_s}", actions)
-    if not only_routers:
-        # The router's own requests must still reach the whole L2 domain.
-        match = f"eth.src == {{{nets.ea_s}}} && (arp.op == 1 || rarp.op == 3 || nd_ns)"
-        lflows.add(dp.uuid, STAGE, 75, match, f'outport = "{MC_FLOOD_L2}"; output;')
