@@ -14,7 +14,8 @@ import pytest
 from switch_oracle import apply_case, mask, ours_for
 
 from oracle.harness import OvnOracle
-from ovntwin.compiler.compile import compile_nb
+from ovntwin.compiler.datapaths import build_context
+from ovntwin.compiler.switch.nat_addresses import attach_nat_addresses
 
 pytestmark = pytest.mark.oracle
 
@@ -82,6 +83,18 @@ MANY_FIPS = [
     f"lr-nat-add R1 dnat_and_snat 172.24.4.{i} 10.0.1.{i} vm{i} fa:16:3e:00:bb:{i:02x}"
     for i in range(20, 27)
 ]
+# A second gateway port on ext2, NATs pinned to a port or left to the subnet match.
+TWO_DGPS = [
+    "ls-add ext2",
+    "lrp-add R1 r1-ext2 fa:16:3e:00:01:04 198.51.100.10/24",
+    _router_lsp("ext2", "ext2-r1", "r1-ext2"),
+    _localnet("ext2", "ln-ext2", "external2"),
+    "lrp-set-gateway-chassis r1-ext2 gw2 20",
+    "lr-nat-add R1 dnat_and_snat 198.51.100.50 10.0.2.14",
+    "lr-nat-add R1 snat 198.51.100.10 10.0.2.0/24",
+    "lsp-set-options ext-r1 router-port=r1-ext nat-addresses=router",
+    "lsp-set-options ext2-r1 router-port=r1-ext2 nat-addresses=router",
+]
 # A gateway router on gw1 between a tenant switch and a provider switch.
 GW_ROUTER = [
     "ls-add ten",
@@ -121,8 +134,27 @@ CASES: dict[str, tuple[list[str], tuple[str, ...]]] = {
         [*SEED, "lsp-set-options ext-r1 router-port=r1-ext nat-addresses=router"],
         ALL_SEED_SWITCHES,
     ),
+    "seed_nat_addresses_explicit": (
+        [
+            *SEED,
+            "lsp-set-options ext-r1 router-port=r1-ext"
+            " 'nat-addresses=fa:16:3e:00:01:03 172.24.4.10 172.24.4.200'",
+            "lsp-set-options a-r1 router-port=r1-A 'nat-addresses=fa:16:3e:00:01:01 10.0.1.1'",
+            "lsp-set-options b-r1 router-port=r1-B nat-addresses=bogus",
+        ],
+        ALL_SEED_SWITCHES,
+    ),
+    "seed_two_dgps": (SEED + TWO_DGPS, ("A", "B", "ext", "ext2")),
     "seed_disabled_lrp": ([*SEED, "set Logical_Router_Port r1-A enabled=false"], ("A", "ext")),
     "gateway_router": (GW_ROUTER, ("ten", "pub")),
+    "gateway_router_nat_addresses": (
+        [
+            *GW_ROUTER,
+            "lsp-set-options pub-gr router-port=gr-pub nat-addresses=router",
+            "lsp-set-options ten-gr router-port=gr-ten 'nat-addresses=00:00:00:00:02:01 1.1.1.1'",
+        ],
+        ("ten", "pub"),
+    ),
     "qos_neutron": (QOS_NEUTRON, ("net",)),
 }
 
@@ -146,13 +178,24 @@ def _real_nat_addresses(oracle: OvnOracle) -> dict[str, set[str]]:
 
 
 def _our_nat_addresses(oracle: OvnOracle) -> dict[str, set[str]]:
-    sb = compile_nb(oracle.load_nb(files=True))
-    return {pb.logical_port: set(pb.nat_addresses) for pb in sb.port_bindings if pb.nat_addresses}
+    ctx = build_context(oracle.load_nb(files=True))
+    attach_nat_addresses(ctx)  # idempotent: also fine once build_context calls it itself
+    return {p.name: set(p.sb.nat_addresses) for p in ctx.ports.values() if p.sb.nat_addresses}
 
 
 NAT_ADDRESS_CASES = [
     "seed",
     "seed_reside",
     "seed_nat_addresses_router",
+    "seed_nat_addresses_explicit",
+    "seed_two_dgps",
     "gateway_router",
+    "gateway_router_nat_addresses",
 ]
+
+
+@pytest.mark.parametrize("name", NAT_ADDRESS_CASES)
+def test_sb_nat_addresses_match_northd(ovn_oracle: OvnOracle, name: str) -> None:
+    commands, _ = CASES[name]
+    apply_case(ovn_oracle, commands)
+    assert _our_nat_addresses(ovn_oracle) == _real_nat_addresses(ovn_oracle)
