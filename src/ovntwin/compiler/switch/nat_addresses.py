@@ -74,7 +74,8 @@ def _router_nat_entries(ctx: CompileContext, lrp: Port) -> list[str]:
     if not nats or mac is None:
         return []
     has_dgp = bool(gateway_ports(lrp.datapath))
-    own_ips = {a.addr_s for a in (*lrp.lrp_networks.ipv4_addrs, *lrp.lrp_networks.ipv6_addrs)}
+    nets = lrp.lrp_networks
+    own_ips = {a.addr_s for a in nets.ipv4_addrs} | {a.addr_s for a in nets.ipv6_addrs}
     entries: list[str] = []
     central: list[str] = []
     for nat in nats:
@@ -110,8 +111,10 @@ def _on_subnet(lrp: Port, ip_text: str) -> bool:
         ip = ipaddress.ip_address(ip_text)
     except ValueError:
         return False
-    nets = (*lrp.lrp_networks.ipv4_addrs, *lrp.lrp_networks.ipv6_addrs)
-    return any(ip.version == n.addr.version and ip in n.network for n in nets)
+    nets = lrp.lrp_networks
+    if isinstance(ip, ipaddress.IPv4Address):
+        return any(ip in n.network for n in nets.ipv4_addrs)
+    return any(ip in n.network for n in nets.ipv6_addrs)
 
 
 def _is_host_v4(text: str) -> bool:
