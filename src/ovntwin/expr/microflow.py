@@ -145,9 +145,14 @@ def parse_microflow(
     for key, constraint in terms[0].items():
         if isinstance(constraint, str):
             setattr(flow, key, constraint)
-        elif constraint[0]:
+        elif constraint[0] and key not in _IGNORED_BY_OVS:
             flow.set(key, constraint[0])
     return flow
+
+
+# ip.dscp / ip.ecn are 6- and 2-bit OVS fields that take no mask and sit in one byte:
+# OVS's mf_set silently ignores such a partial constraint, so ovn-trace leaves them 0.
+_IGNORED_BY_OVS = frozenset({"nw_tos", "nw_ecn"})
 
 
 def _inports(e: Expr, out: list[str]) -> None:

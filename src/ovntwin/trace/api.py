@@ -68,7 +68,10 @@ def trace(
     flow = build_flow(microflow, symtab, groups, sets, lambda n: _port_ok(index, dp, n))
     tracer = Tracer(index, symtab, [parse_ct(c) for c in ct], lb_dst, select_id)
     inport = index.port_in(dp, flow.inport)
-    regs = {14: inport.pb.tunnel_key if inport else 0}
+    # The header shows every register the microflow sets, as ovn-trace's flow_format does.
+    regs = {n: flow.reg32(n) for n in range(11)}
+    regs[14] = inport.pb.tunnel_key if inport else 0
+    regs[15] = tracer.port_key(flow.outport) if flow.outport else 0
     header = flow_format(flow, regs)
     in_label = inport.friendly if inport else "(unnamed)"
     root = Node(NodeKind.PIPELINE, f'ingress(dp="{index.dp_names[dp.uuid]}", inport="{in_label}")')

@@ -90,15 +90,16 @@ class SbIndex:
         raw: dict[tuple[str, str, int], list[LogicalFlow]] = defaultdict(list)
         for lf in lflows:
             raw[(lf.datapath, lf.pipeline, lf.table_id)].append(lf)
+        order = _idl_order(self.sb.logical_flows if self.sb.lazy_flows is None else ())
         for key, flows in raw.items():
-            flows.sort(key=lambda f: -f.priority)  # stable: equal priorities keep SB order
+            flows.sort(key=lambda f: (-f.priority, order(f.uuid)))
             self._raw[key] = flows
 
     def _table(self, dp: DatapathBinding, pipeline: str, table: int) -> list[LogicalFlow]:
         """One table's flows by priority; a lazily compiled datapath is built on first use."""
         if self.sb.lazy_flows is not None and dp.uuid not in self._loaded:
             self._loaded.add(dp.uuid)
-            self._index_flows(self.sb.lazy_flows(dp.uuid))
+            self._index_flows(self.sb.lazy_flows(dp.uuid))  # (ties: full-hash order)
         return self._raw.get((dp.uuid, pipeline, table), [])
 
     def friendly_text(self, text: str) -> str:
@@ -132,3 +133,23 @@ class SbIndex:
         if lf.uuid + lf.datapath not in self._by_flow:
             self._by_flow[lf.uuid + lf.datapath] = self.compile_flow(lf, self)
         return self._by_flow[lf.uuid + lf.datapath]
+
+
+def _idl_order(lflows: Iterable[LogicalFlow]) -> Callable[[str], int]:
+    """Where the OVSDB IDL puts a Logical_Flow row when it iterates the table.
+
+    ovn-trace takes equal-priority flows in that order (its sort is stable): the IDL
+    keeps rows in a hash map keyed by the first 32 bits of the uuid, walked bucket by
+    bucket, and the bucket mask grows with the row count (2**floor(log2 n) - 1, at
+    least 3).  Without the row count (lazily compiled flows) the whole hash is used.
+    """
+    n = len({lf.uuid for lf in lflows})
+    mask = (1 << max(n.bit_length() - 1, 2)) - 1 if n else 0xFFFFFFFF
+
+    def order(uuid: str) -> int:
+        try:
+            return int(uuid[:8], 16) & mask
+        except ValueError:
+            return 0
+
+    return order
