@@ -12,6 +12,7 @@ the stages those features use get exactly the default flows northd gives them.
     policy       lr_in_policy, lr_in_policy_ecmp
     arp_resolve  lr_in_arp_resolve
     mtu          lr_in_chk_pkt_len, lr_in_larger_pkts (options:gateway_mtu)
+    nat_build    NAT: unsnat/dnat/undnat/snat/egr_loop..., NAT ARP/ND (nat, nat_*)
     delivery     lr_in_arp_request, lr_out_delivery
     defaults     every other stage's default flow
 """
@@ -28,6 +29,7 @@ from ovntwin.compiler.router.delivery import build_arp_request, build_delivery
 from ovntwin.compiler.router.ip_input import build_ip_input
 from ovntwin.compiler.router.mtu import build_pkt_len_checks
 from ovntwin.compiler.router.multicast import build_multicast
+from ovntwin.compiler.router.nat_build import build_nat
 from ovntwin.compiler.router.nd_ra import build_nd_ra
 from ovntwin.compiler.router.neighbor import build_neighbor
 from ovntwin.compiler.router.policy import build_policies
@@ -48,4 +50,5 @@ def build_router_flows(ctx: CompileContext, dp: Datapath, lflows: LflowTable) ->
     build_pkt_len_checks(rf)
     build_arp_request(rf)
     build_delivery(rf)
+    build_nat(rf)
     build_defaults(rf)

@@ -8,11 +8,11 @@ port. Everything else is looked up in MAC_Binding with get_arp / get_nd.
 |------|-----------------------------------------------------|----------------------------------|
 | 500  | ip4.mcast || ip6.mcast: next                        | outport already chosen           |
 | 100  | outport && reg0/xxreg0 == known address: eth.dst    | NB-known neighbours              |
+| 2    | router-owned SNAT IPs: drop                         | unSNAT did not match a session   |
 | 1    | ip4: get_arp; ip6: get_nd                           | MAC_Binding lookup               |
 | 0    | drop                                                |                                  |
 
-northd also drops router-owned SNAT / LB addresses here at priority 2; without
-NAT and load balancers there are none.
+The NAT external IPs' own flows (priority 150/100/90) are in nat_arp.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ from ovntwin.compiler.router.common import (
     v4_list,
     v6_list,
 )
+from ovntwin.compiler.router.ip_input import build_drop_own_destination
+from ovntwin.compiler.router.nat import RouterNat
 from ovntwin.compiler.stages import Stage
 
 ARP_RESOLVE = Stage.LR_IN_ARP_RESOLVE
@@ -39,7 +41,9 @@ def build_arp_resolve(rf: RouterFlows) -> None:
     rf.add(ARP_RESOLVE, 1, "ip4", f"get_arp(outport, {NEXT_HOP_V4}); next;")
     rf.add(ARP_RESOLVE, 1, "ip6", f"get_nd(outport, {NEXT_HOP_V6}); next;")
     rf.add(ARP_RESOLVE, 0, "1", rf.drop)
+    snat_ips = RouterNat.of(rf).snat_ips
     for port, _ in router_ports(rf.dp):
+        build_drop_own_destination(rf, port, ARP_RESOLVE, 2, snat_ips, snat=True)
         _peered_router_ports(rf, port)
         peer = port.peer
         if peer is None or peer.lsp is None:

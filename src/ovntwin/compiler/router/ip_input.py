@@ -22,6 +22,8 @@ IPv6 per-port flows are in ip_input_v6.py.
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
+
 from ovntwin.compiler.context import Port
 from ovntwin.compiler.router.common import (
     EGRESS_LOOPBACK,
@@ -34,6 +36,7 @@ from ovntwin.compiler.router.common import (
     v4_list,
 )
 from ovntwin.compiler.router.ip_input_v6 import build_ipv6_port_input
+from ovntwin.compiler.router.nat import RouterNat
 from ovntwin.compiler.stages import Stage
 
 IP_INPUT = Stage.LR_IN_IP_INPUT
@@ -50,10 +53,12 @@ _MARTIANS = (
 
 def build_ip_input(rf: RouterFlows) -> None:
     _datapath_flows(rf)
+    nat = RouterNat.of(rf)
     for port, _ in router_ports(rf.dp):
         _ipv4_port_flows(rf, port)
         build_ipv6_port_input(rf, port)
-        build_drop_own_destination(rf, port, IP_INPUT, 60)
+        if not nat.lb_force_snat_router_ip:  # then every router IP is a SNAT IP
+            build_drop_own_destination(rf, port, IP_INPUT, 60, nat.snat_ips, snat=False)
 
 
 def _datapath_flows(rf: RouterFlows) -> None:
@@ -119,17 +124,20 @@ def _ipv4_port_flows(rf: RouterFlows, port: Port) -> None:
             unreachable_flows(rf, port, a.addr_s, 4)
 
 
-def build_drop_own_destination(rf: RouterFlows, port: Port, stage: Stage, priority: int) -> None:
-    """Drop traffic to the port's own addresses (none are NAT or LB addresses here).
+def build_drop_own_destination(
+    rf: RouterFlows, port: Port, stage: Stage, priority: int, snat_ips: AbstractSet[str], snat: bool
+) -> None:
+    """Drop traffic to the port's own addresses that are (`snat`) or are not SNAT IPs.
 
-    northd adds the same flow at lr_in_arp_resolve priority 2 for addresses that
-    are SNAT/LB IPs; without NAT and load balancers that list is always empty.
+    lr_in_ip_input drops the non-SNAT ones at priority 60; SNAT IPs get their drop in
+    lr_in_arp_resolve (priority 2), after unSNAT had its chance. (Load balancer IPs
+    count as SNAT IPs in northd; ovntwin has no load balancers.)
     """
     nets = port.lrp_networks
     assert nets is not None
-    if nets.ipv4_addrs:
-        ips = ", ".join(a.addr_s for a in nets.ipv4_addrs)
-        rf.add(stage, priority, f"ip4.dst == {{{ips}}}", rf.drop, lrp_uuid(port))
-    if nets.ipv6_addrs:
-        ips = ", ".join(a.addr_s for a in nets.ipv6_addrs)
-        rf.add(stage, priority, f"ip6.dst == {{{ips}}}", rf.drop, lrp_uuid(port))
+    v4 = [a.addr_s for a in nets.ipv4_addrs if (a.addr_s in snat_ips) == snat]
+    v6 = [a.addr_s for a in nets.ipv6_addrs if (a.addr_s in snat_ips) == snat]
+    if v4:
+        rf.add(stage, priority, f"ip4.dst == {{{', '.join(v4)}}}", rf.drop, lrp_uuid(port))
+    if v6:
+        rf.add(stage, priority, f"ip6.dst == {{{', '.join(v6)}}}", rf.drop, lrp_uuid(port))
