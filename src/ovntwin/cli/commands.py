@@ -52,11 +52,33 @@ def trace_nb(
     ct: Sequence[str] = (),
     friendly_names: bool = True,
     as_json: bool = False,
+    chassis: str | None = None,
 ) -> str | dict[str, Any]:
     from ovntwin import trace as tracer
 
+    if chassis is not None:
+        return _trace_on_chassis(
+            nb, datapath, microflow, chassis, mode, ct, friendly_names, as_json
+        )
     result = trace_result(nb, datapath, microflow, ct=ct, friendly_names=friendly_names)
     return tracer.to_json(result) if as_json else tracer.render(result, mode)
+
+
+def _trace_on_chassis(
+    nb: NorthboundDB, datapath: str | None, microflow: str, chassis: str, mode: str,
+    ct: Sequence[str], friendly_names: bool, as_json: bool,
+) -> str | dict[str, Any]:  # fmt: skip
+    """`trace --chassis`: the packet enters on `chassis` (trace/chassis.py)."""
+    from ovntwin import trace as tracer
+    from ovntwin.trace.chassis_api import trace_on_chassis
+    from ovntwin.trace.placement import build_placement
+
+    sb = tracer.with_nb_sets(compile_lazy(nb), nb)
+    done = trace_on_chassis(
+        sb, microflow, placement=build_placement(nb), chassis=chassis, datapath=datapath,
+        ct=ct, friendly_names=friendly_names,
+    )  # fmt: skip
+    return done.to_json() if as_json else tracer.render(done.result, mode)
 
 
 def run_trace(

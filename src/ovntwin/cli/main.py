@@ -88,6 +88,15 @@ def trace(
         bool, typer.Option("--friendly-names/--no-friendly-names", help="Names vs uuids.")
     ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="The trace tree as JSON.")] = False,
+    chassis: Annotated[
+        str | None,
+        typer.Option(
+            "--chassis",
+            metavar="NAME",
+            help="Beyond ovn-trace: run the pipelines where ovn-controller runs them, the packet "
+            "entering on chassis NAME (see docs/chassis-trace.md).",
+        ),
+    ] = None,
 ) -> None:
     """Trace a microflow through the logical pipelines, as ovn-trace 23.03 prints it."""
     from ovntwin.cli.commands import run_trace
@@ -105,6 +114,7 @@ def trace(
             ct=ct or [],
             friendly_names=friendly_names,
             as_json=as_json,
+            chassis=chassis,
         )
     except OvnTwinError as err:
         raise _fail(_error_text(err)) from None
