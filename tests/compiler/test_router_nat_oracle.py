@@ -1,0 +1,135 @@
+"""Router NAT flows against real OVN 23.03: lflow-list of each router must be identical.
+
+Shapes cover distributed gateway ports (gateway_chassis and HA_Chassis_Group) and
+gateway routers (options:chassis) with snat / dnat / dnat_and_snat, IPv4 and IPv6,
+distributed floating IPs, stateless rules, port ranges, allowed / exempted external
+address sets, gateway_port on routers with several DGPs, force-SNAT options and
+external IPs shared between rows or equal to a router port address.
+"""
+
+from __future__ import annotations
+
+import pytest
+from router_oracle import router_diff
+
+from oracle.harness import OvnOracle
+
+pytestmark = pytest.mark.oracle
+
+
+def _switch_port(ls: str, lsp: str, lrp: str) -> str:
+    return (
+        f"lsp-add {ls} {lsp} -- lsp-set-type {lsp} router -- lsp-set-addresses {lsp} router"
+        f" -- lsp-set-options {lsp} router-port={lrp}"
+    )
+
+
+def _localnet(ls: str, name: str, tag: int | None = None) -> str:
+    cmd = (
+        f"lsp-add {ls} {name} -- lsp-set-type {name} localnet -- lsp-set-addresses {name} unknown"
+        f" -- lsp-set-options {name} network_name=physnet1"
+    )
+    return cmd + (f" -- set Logical_Switch_Port {name} tag={tag}" if tag is not None else "")
+
+
+# R1 with inside switches A / B and an external switch behind r1-ext.
+BASE = [
+    "ls-add A",
+    "ls-add B",
+    "ls-add ext",
+    "lr-add R1",
+    "lrp-add R1 r1-A fa:16:3e:00:01:01 10.0.1.1/24 2001:db8:1::1/64",
+    "lrp-add R1 r1-B fa:16:3e:00:01:02 10.0.2.1/24",
+    "lrp-add R1 r1-ext fa:16:3e:00:01:03 172.24.4.10/24 2001:db8:ff::10/64",
+    _switch_port("A", "a-r1", "r1-A"),
+    _switch_port("B", "b-r1", "r1-B"),
+    _switch_port("ext", "ext-r1", "r1-ext"),
+    _localnet("A", "ln-A", 2011),
+    _localnet("B", "ln-B", 2010),
+    _localnet("ext", "ln-ext"),
+    'lsp-add A vm1 -- lsp-set-addresses vm1 "fa:16:3e:00:00:01 10.0.1.11 2001:db8:1::11"',
+    'lsp-add A vm2 -- lsp-set-addresses vm2 "fa:16:3e:00:00:02 10.0.1.12 2001:db8:1::12"',
+    'lsp-add B vm4 -- lsp-set-addresses vm4 "fa:16:3e:00:00:04 10.0.2.14"',
+    "lr-route-add R1 0.0.0.0/0 172.24.4.1",
+]
+DGP = BASE + ["lrp-set-gateway-chassis r1-ext gw1 20", "lrp-set-gateway-chassis r1-ext gw2 10"]
+GW_ROUTER = BASE + ["set Logical_Router R1 options:chassis=gw1"]
+
+# snat on the router port IP, a centralized FIP and a distributed FIP (the seed).
+SEED_NAT = [
+    "lr-nat-add R1 snat 172.24.4.10 10.0.0.0/16",
+    "lr-nat-add R1 dnat_and_snat 172.24.4.100 10.0.1.11",
+    "lr-nat-add R1 dnat_and_snat 172.24.4.101 10.0.1.12 vm2 fa:16:3e:00:aa:02",
+]
+IPV6_NAT = [
+    "lr-nat-add R1 snat 2001:db8:ff::10 2001:db8:1::/64",
+    "lr-nat-add R1 dnat_and_snat 2001:db8:ff::100 2001:db8:1::11",
+    "lr-nat-add R1 dnat_and_snat 2001:db8:ff::101 2001:db8:1::12 vm2 fa:16:3e:00:aa:12",
+    "lr-nat-add R1 dnat 2001:db8:ff::102 2001:db8:1::11",
+]
+OPTIONS_NAT = [
+    "lr-nat-add R1 snat 172.24.4.20 10.0.2.0/24",
+    "lr-nat-add R1 snat 172.24.4.20 10.0.1.0/24",  # two SNAT rows, one external IP
+    "--stateless lr-nat-add R1 dnat_and_snat 172.24.4.30 10.0.1.11",
+    "--portrange lr-nat-add R1 dnat_and_snat 172.24.4.31 10.0.2.14 1000-2000",
+    "lr-nat-add R1 dnat 172.24.4.32 10.0.1.12",
+    "lr-nat-add R1 snat 172.24.4.32 10.0.1.12",  # dnat + snat sharing an external IP
+    "lr-nat-add R1 snat 172.24.4.33 10.0.1.128/25",
+]
+EXT_IPS = [
+    "create Address_Set name=allowed addresses=198.51.100.0/24",
+    "create Address_Set name=exempt addresses=203.0.113.5",
+    "lr-nat-add R1 dnat_and_snat 172.24.4.40 10.0.1.11",
+    "lr-nat-add R1 snat 172.24.4.41 10.0.3.0/24",
+    "lr-nat-update-ext-ip R1 dnat_and_snat 172.24.4.40 allowed",
+    "--is-exempted lr-nat-update-ext-ip R1 snat 10.0.3.0/24 exempt",
+]
+TWO_DGPS = [
+    "ls-add ext2",
+    "lrp-add R1 r1-ext2 fa:16:3e:00:01:04 192.0.2.10/24",
+    _switch_port("ext2", "ext2-r1", "r1-ext2"),
+    "lrp-set-gateway-chassis r1-ext gw1 20",
+    "lrp-set-gateway-chassis r1-ext2 gw2 20",
+    "lr-nat-add R1 snat 172.24.4.10 10.0.1.0/24",
+    "lr-nat-add R1 snat 192.0.2.10 10.0.2.0/24",
+    "lr-nat-add R1 dnat_and_snat 192.0.2.50 10.0.1.11 vm1 fa:16:3e:00:bb:01",
+    "--gateway-port=r1-ext2 lr-nat-add R1 dnat_and_snat 198.51.100.7 10.0.1.12",
+    # On no DGP's subnet (ovn-nbctl refuses it; northd skips it).
+    "--id=@n create NAT type=dnat_and_snat external_ip=203.0.113.9 logical_ip=10.0.2.14"
+    " -- add Logical_Router R1 nat @n",
+]
+HA_GROUP = BASE + [
+    "ha-chassis-group-add hagrp",
+    "ha-chassis-group-add-chassis hagrp gw1 30",
+    "ha-chassis-group-add-chassis hagrp gw2 20",
+    "--id=@g get HA_Chassis_Group hagrp -- set Logical_Router_Port r1-ext ha_chassis_group=@g",
+]
+SHAPES: dict[str, list[str]] = {
+    "dgp_seed": DGP + SEED_NAT,
+    "dgp_ipv6": DGP + IPV6_NAT,
+    "dgp_options": DGP + OPTIONS_NAT,
+    "dgp_ext_ips": DGP + EXT_IPS,
+    "dgp_two_ports": BASE + TWO_DGPS,
+    "dgp_ha_group": HA_GROUP + SEED_NAT,
+    "dgp_bridged_mtu": DGP
+    + SEED_NAT
+    + ["lrp-set-options r1-ext redirect-type=bridged gateway_mtu=1400"],
+    "gw_router_seed": GW_ROUTER + SEED_NAT,
+    "gw_router_ipv6": GW_ROUTER + IPV6_NAT,
+    "gw_router_options": GW_ROUTER + OPTIONS_NAT + EXT_IPS,
+    "gw_router_force_snat": GW_ROUTER
+    + SEED_NAT
+    + [
+        "set Logical_Router R1 options:dnat_force_snat_ip=172.24.4.200"
+        ' "options:lb_force_snat_ip=172.24.4.201 2001:db8:ff::201"'
+    ],
+    "gw_router_lb_force_snat_router_ip": GW_ROUTER
+    + SEED_NAT
+    + ["set Logical_Router R1 options:lb_force_snat_ip=router_ip"],
+    "no_gateway": BASE + SEED_NAT + IPV6_NAT,
+}
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_router_nat_lflows_match_real_ovn(ovn_oracle: OvnOracle, shape: str) -> None:
+    assert router_diff(ovn_oracle, SHAPES[shape], "R1") == ""
