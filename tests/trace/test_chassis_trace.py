@@ -56,13 +56,16 @@ def with_chassis(nb: NorthboundDB, name: str, **changes: Any) -> NorthboundDB:
 
 
 def with_reside(nb: NorthboundDB, *lrps: str) -> NorthboundDB:
+    return with_lrp_options(nb, {"reside-on-redirect-chassis": "true"}, *lrps)
+
+
+def with_lrp_options(nb: NorthboundDB, options: dict[str, str], *lrps: str) -> NorthboundDB:
     tables = dict(nb.tables)
     rows = dict(tables[LogicalRouterPort])
     for uuid, row in rows.items():
         assert isinstance(row, LogicalRouterPort)
         if row.name in lrps:
-            opts = {**row.options, "reside-on-redirect-chassis": "true"}
-            rows[uuid] = dataclasses.replace(row, options=opts)
+            rows[uuid] = dataclasses.replace(row, options={**row.options, **options})
     tables[LogicalRouterPort] = rows
     return NorthboundDB(tables, nb.runtime)
 
@@ -179,3 +182,21 @@ def test_gateway_on_gw1_runs_the_dgp_flows_locally() -> None:
     assert all(h["chassis"] == "gw1" for h in done.chassis["hops"][:3])
     with pytest.raises(TraceError, match="no ovn-bridge-mappings entry"):
         trace_on_chassis(ours(nb), flow, placement=build_placement(nb), chassis="hv-a")
+
+
+def test_redirect_type_bridged_goes_over_the_external_vlan_not_a_tunnel() -> None:
+    nb = with_lrp_options(_nb(), {"redirect-type": "bridged"}, "r1-ext")
+    nb = with_chassis(
+        nb, "hv-a", other_config={"ovn-bridge-mappings": "physnet1:br-ex,external:br-ext"}
+    )
+    done = run(ours(nb), nb, VM1_EXT, "hv-a")
+    first = done.chassis["crossings"][0]
+    assert (first["via"], first["from"], first["to"], first["localnet"]) == (
+        "vlan",
+        "hv-a",
+        "gw1",
+        "ln-ext",
+    )
+    assert first["eth.src"] == R1_EXT_MAC
+    assert ("gw1", "ingress", "ext") in hops(done) and ("gw1", "egress", "R1") in hops(done)
+    assert ("hv-a", "egress", "R1") not in hops(done)

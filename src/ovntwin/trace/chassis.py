@@ -122,6 +122,9 @@ class ChassisTracer(Tracer):
             if home is None:
                 self._drop(dp, parent, f'no live gateway chassis for "{cr_port.friendly}"')
                 return
+            if home != self.here and cr_port.pb.options.get("redirect-type") == "bridged":
+                self._bridged(flow, cr_port, home, parent)
+                return
             self._run_egress(dp, flow, parent, home, out_key=cr_port.pb.tunnel_key)
             return
         home = self.placement.home(port.pb) if port is not None else EVERYWHERE
@@ -174,6 +177,26 @@ class ChassisTracer(Tracer):
         with self.on(chassis):
             self._annotate(parent, dp, A.EGRESS)
             super().table(dp, flow, 0, A.EGRESS, node)
+
+    def _bridged(self, flow: Flow, cr_port: Port, home: str, parent: Node) -> None:
+        """redirect-type=bridged: out of the gateway switch's localnet port, not a tunnel."""
+        dgp = self.index.ports.get(cr_port.pb.options.get("distributed-port", ""))
+        peer = self.index.ports.get(dgp.peer) if dgp is not None and dgp.peer else None
+        localnet = self.localnet_of(peer.dp) if peer is not None else None
+        if peer is None or localnet is None or not cr_port.pb.mac:
+            self._drop(cr_port.dp, parent, f'no localnet port to bridge "{cr_port.friendly}"')
+            return
+        cr_mac = _first_mac(cr_port.pb.mac[0]) or 0
+        parent.add(
+            NodeKind.OUTPUT,
+            f'/* redirect-type=bridged: "{cr_port.friendly}" is on {home}; {self.here} sends '
+            f'the frame out of localnet port "{localnet.friendly}" with eth.src = {mac(cr_mac)} */',
+        )
+        parent.info["chassis"] = self.here  # this egress pipeline does not run
+        moved = flow.copy()
+        moved.set("dl_src", cr_mac)
+        moved.outport = localnet.name
+        self._leave_localnet(peer.dp, moved, localnet, home, parent)
 
     def _drop(self, dp: DatapathBinding, parent: Node, why: str) -> None:
         parent.add(NodeKind.ERROR, f"*** on {self.here}: {why}; ovn-controller drops the packet")
