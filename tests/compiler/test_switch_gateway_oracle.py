@@ -95,6 +95,29 @@ TWO_DGPS = [
     "lsp-set-options ext-r1 router-port=r1-ext nat-addresses=router",
     "lsp-set-options ext2-r1 router-port=r1-ext2 nat-addresses=router",
 ]
+QOS_ON_EXT = [
+    "qos-add ext from-lport 2003 'ip4.src == 172.24.4.100' rate=5000 burst=500",
+    "qos-add ext to-lport 2003 'ip4.dst == 172.24.4.100' rate=6000 burst=600",
+    "qos-add A from-lport 2002 'inport == \"vm1\"' dscp=18 rate=1000 burst=100",
+    "qos-add A to-lport 2002 'outport == \"vm1\"' rate=1000",
+]
+# Baremetal-style external ports, bound through an HA chassis group, on a bridged switch.
+EXTERNAL_PORTS = [
+    "ha-chassis-group-add bm",
+    "ha-chassis-group-add-chassis bm gw1 30",
+    "lsp-add A bm1 -- lsp-set-type bm1 external",
+    "lsp-set-addresses bm1 'fa:16:3e:00:0b:01 10.0.1.51'"
+    " 'fa:16:3e:00:0b:02 10.0.1.52 2001:db8::52'",
+    "--id=@bm get HA_Chassis_Group bm -- set Logical_Switch_Port bm1 ha_chassis_group=@bm",
+    "lsp-add A bm2 -- lsp-set-type bm2 external -- lsp-set-addresses bm2 'fa:16:3e:00:0b:03'",
+    "lrp-add R1 r1-A6 fa:16:3e:00:01:06 2001:db8::1/64",
+    "lsp-add A a-r1-6 -- lsp-set-type a-r1-6 router -- lsp-set-addresses a-r1-6 router"
+    " -- lsp-set-options a-r1-6 router-port=r1-A6",
+]
+VTEP_ON_EXT = [
+    "lsp-add ext vt -- lsp-set-type vt vtep -- lsp-set-addresses vt unknown"
+    " -- lsp-set-options vt vtep-physical-switch=ps vtep-logical-switch=ls",
+]
 # A gateway router on gw1 between a tenant switch and a provider switch.
 GW_ROUTER = [
     "ls-add ten",
@@ -156,6 +179,19 @@ CASES: dict[str, tuple[list[str], tuple[str, ...]]] = {
         ("ten", "pub"),
     ),
     "qos_neutron": (QOS_NEUTRON, ("net",)),
+    "qos_odd_rows": (
+        [
+            *QOS_NEUTRON,
+            "--id=@q create QoS priority=100 direction=from-lport match=ip6 bandwidth:burst=300"
+            " -- add Logical_Switch net qos_rules @q",
+            "qos-add net to-lport 100 'ip6' dscp=0",
+            "qos-add net from-lport 2004 'udp' rate=1",
+        ],
+        ("net",),
+    ),
+    "qos_on_provider": ([*SEED, *QOS_ON_EXT], ALL_SEED_SWITCHES),
+    "external_ports": ([*SEED, *EXTERNAL_PORTS], ("A", "ext")),
+    "vtep_behind_dgp": ([*SEED, *VTEP_ON_EXT], ("ext",)),
 }
 
 

@@ -2,7 +2,7 @@
 
 Modules, in pipeline order: port_security (admission, both pipelines' port security),
 fdb (MAC learning), acl_pre (pre_acl / pre_lb / pre_stateful), acl_hints, acl (+acl_log),
-later_features (QoS, LB, hairpin, DHCP, DNS, external-port defaults), stateful,
+qos, later_features (LB, hairpin, DHCP, DNS, external-port defaults), stateful,
 arp_nd (ARP/ND responder), l2_lookup (destination lookup, unknown). `facts` holds the
 options, chassis features and per-switch facts they all read.
 """
@@ -16,10 +16,12 @@ from ovntwin.compiler.switch import (
     acl_hints,
     acl_pre,
     arp_nd,
+    external_port,
     fdb,
     l2_lookup,
     later_features,
     port_security,
+    qos,
     stateful,
 )
 from ovntwin.compiler.switch.facts import SwitchFacts
@@ -45,12 +47,13 @@ def _datapath_flows(
     acl_pre.build_pre_stateful(dp, facts, lflows)
     acl_hints.build_acl_hints(dp, facts, lflows)
     acl.build_acls(ctx, dp, facts, lflows)
-    later_features.build_qos(ctx, dp, lflows)
+    qos.build_qos(ctx, dp, lflows)
     stateful.build_stateful(dp, facts, lflows)
     later_features.build_pass_defaults(dp, lflows)
     later_features.build_vtep_hairpin(dp, lflows)
     port_security.build_admission(dp, facts, lflows)
     fdb.build_fdb_defaults(dp, lflows)
+    external_port.build_external_ports(dp, facts, lflows)
     arp_nd.build_arp_nd_default(dp, lflows)
     l2_lookup.build_bmcast(dp, facts, lflows)
     port_security.build_egress_port_security(dp, facts, lflows)

@@ -1,21 +1,20 @@
 """Stages whose features come with later issues, as northd emits them without those
-features: QoS (with NB QoS rows honoured), load balancing and its affinity, hairpin,
-DHCP, DNS and external ports.
+features: load balancing and its affinity, hairpin, DHCP, DNS and the external-port stage.
 
 | stage                          | prio  | why                                    |
 |--------------------------------|-------|----------------------------------------|
-| in/out qos_mark, qos_meter     | QoS   | NB QoS rule: set DSCP / meter          |
 | every stage listed here        | 0     | feature not configured: pass           |
 | in_hairpin                     | 1000  | traffic from a vtep ramp: go to l2_lkup |
+| in_hairpin                     | 2000  | ramp traffic on a peer DGP's gateway: next |
 """
 
 from __future__ import annotations
 
-from ovntwin.compiler.context import CompileContext, Datapath
+from ovntwin.compiler.context import Datapath
 from ovntwin.compiler.lflow import LflowTable
 from ovntwin.compiler.stages import Stage
 from ovntwin.compiler.switch.facts import FROM_RAMP
-from ovntwin.model import rows as r
+from ovntwin.compiler.switch.router_peer import cr_json, is_gateway_port
 
 _PASS_STAGES = (
     Stage.LS_IN_LB_AFF_CHECK,
@@ -43,29 +42,8 @@ def build_vtep_hairpin(dp: Datapath, lflows: LflowTable) -> None:
         return
     goto = f"next(pipeline=ingress, table={Stage.LS_IN_L2_LKUP.table});"
     lflows.add(dp.uuid, Stage.LS_IN_HAIRPIN, 1000, f"{FROM_RAMP} == 1", goto)
-
-
-def build_qos(ctx: CompileContext, dp: Datapath, lflows: LflowTable) -> None:
-    for stage in (
-        Stage.LS_IN_QOS_MARK,
-        Stage.LS_OUT_QOS_MARK,
-        Stage.LS_IN_QOS_METER,
-        Stage.LS_OUT_QOS_METER,
-    ):
-        lflows.add(dp.uuid, stage, 0, "1", "next;")
-    assert dp.ls is not None
-    for qos in ctx.nb.resolve(r.QoS, dp.ls.qos_rules):
-        _qos_rule(dp, qos, lflows)
-
-
-def _qos_rule(dp: Datapath, qos: r.QoS, lflows: LflowTable) -> None:
-    ingress = qos.direction == "from-lport"
-    if "dscp" in qos.action:
-        stage = Stage.LS_IN_QOS_MARK if ingress else Stage.LS_OUT_QOS_MARK
-        actions = f"ip.dscp = {qos.action['dscp']}; next;"
-        lflows.add(dp.uuid, stage, qos.priority, qos.match, actions, hint=qos.uuid)
-    rate, burst = qos.bandwidth.get("rate", 0), qos.bandwidth.get("burst", 0)
-    if rate:
-        stage = Stage.LS_IN_QOS_METER if ingress else Stage.LS_OUT_QOS_METER
-        meter = f"set_meter({rate}, {burst}); next;" if burst else f"set_meter({rate}); next;"
-        lflows.add(dp.uuid, stage, qos.priority, qos.match, meter, hint=qos.uuid)
+    for rp in dp.router_ports:
+        if rp.peer is not None and is_gateway_port(rp.peer):
+            # On the gateway chassis, ramp traffic for the router gets ARP/ND handling.
+            match = f"{FROM_RAMP} == 1 && is_chassis_resident({cr_json(rp.peer)})"
+            lflows.add(dp.uuid, Stage.LS_IN_HAIRPIN, 2000, match, "next;")
