@@ -28,7 +28,7 @@ def compile_context(ctx: CompileContext, only: Collection[str] | None = None) ->
             _build(ctx, dp, lflows)
     return SouthboundDB(
         datapaths=tuple(dp.sb for dp in ctx.datapaths),
-        port_bindings=tuple(p.sb for dp in ctx.datapaths for p in dp.ports),
+        port_bindings=tuple(p.sb for dp in ctx.datapaths for p in (*dp.ports, *dp.cr_ports)),
         multicast_groups=build_multicast_groups(ctx),
         logical_flows=lflows.flows(),
         runtime=ctx.nb.runtime,

@@ -35,6 +35,11 @@ class Port:
     lrp_networks: LportAddresses | None = None
     peer: Port | None = None  # router-type LSP <-> LRP, or LRP <-> LRP
     has_unknown: bool = False  # "unknown" in addresses
+    # Distributed gateway ports: the derived chassisredirect port `cr-<name>`;
+    # on that chassisredirect port, `l3dgw_port` points back (northd's cr_port /
+    # l3dgw_port). A chassisredirect port carries its DGP's `lrp` row but no networks.
+    cr_port: Port | None = None
+    l3dgw_port: Port | None = None
 
     @property
     def json_name(self) -> str:
@@ -54,6 +59,16 @@ class Port:
         row = self.lsp if self.lsp is not None else self.lrp
         return row is None or row.enabled is None or bool(row.enabled)
 
+    @property
+    def is_l3dgw(self) -> bool:
+        """A distributed gateway port (has a chassisredirect port)."""
+        return self.cr_port is not None
+
+    @property
+    def is_cr(self) -> bool:
+        """A derived chassisredirect port."""
+        return self.l3dgw_port is not None
+
 
 @dataclass(eq=False)
 class Datapath:
@@ -64,6 +79,10 @@ class Datapath:
     ports: list[Port] = field(default_factory=list)  # in NB order
     acls: list[r.ACL] = field(default_factory=list)  # own ACLs, then port-group ACLs
     port_groups: list[r.PortGroup] = field(default_factory=list)  # groups with ports here
+    # Routers: distributed gateway ports in NB order, and their chassisredirect ports
+    # (kept out of `ports`, which holds only NB ports).
+    l3dgw_ports: list[Port] = field(default_factory=list)
+    cr_ports: list[Port] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -86,6 +105,16 @@ class Datapath:
     @property
     def localnet_ports(self) -> list[Port]:
         return self.ports_of_type("localnet")
+
+    @property
+    def is_gw_router(self) -> bool:
+        """A gateway router: a logical router pinned with options:chassis."""
+        return self.lr is not None and "chassis" in self.lr.options
+
+    @property
+    def has_vtep_lports(self) -> bool:
+        """A switch with a port of type vtep."""
+        return bool(self.ports_of_type("vtep"))
 
 
 @dataclass
@@ -112,7 +141,7 @@ class CompileContext:
         """Router ports grouped by the name in their `peer` column (one-sided, as northd)."""
         index: dict[str, list[Port]] = {}
         for port in self.ports.values():
-            if port.lrp is not None and port.lrp.peer:
+            if port.lrp is not None and port.lrp.peer and not port.is_cr:
                 index.setdefault(port.lrp.peer, []).append(port)
         return index
 

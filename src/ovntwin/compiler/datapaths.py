@@ -9,8 +9,9 @@ difference: keys are masked when comparing with real OVN).
 
 from __future__ import annotations
 
+import dataclasses
 import uuid as uuidlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from ovntwin.compiler.addresses import (
     is_dynamic_entry,
@@ -18,6 +19,14 @@ from ovntwin.compiler.addresses import (
     parse_lsp_addresses,
 )
 from ovntwin.compiler.context import CompileContext, Datapath, Port, chassis_features
+from ovntwin.compiler.gateways import (
+    cr_port_name,
+    gateway_router_chassis,
+    is_distributed_gateway,
+    make_cr_port,
+    router_lsp_type_options,
+)
+from ovntwin.compiler.nat_addresses import nat_addresses
 from ovntwin.model import rows as r
 from ovntwin.model.db import NorthboundDB
 from ovntwin.southbound.rows import DatapathBinding, PortBinding
@@ -82,13 +91,18 @@ def _datapaths(nb: NorthboundDB) -> tuple[list[Datapath], list[Datapath]]:
     return switches, routers
 
 
-def _lsp_binding(nb: NorthboundDB, dp: Datapath, lsp: r.LogicalSwitchPort, key: int) -> PortBinding:
+def _lsp_binding(
+    nb: NorthboundDB,
+    dp: Datapath,
+    lsp: r.LogicalSwitchPort,
+    key: int,
+    gw_chassis: Mapping[str, str],
+) -> PortBinding:
     rt = nb.runtime.ports.get(lsp.name)
     sb_type = lsp.type
     options = dict(lsp.options)
     if lsp.type == "router":
-        sb_type = "patch"
-        options = {"peer": lsp.options["router-port"]} if "router-port" in lsp.options else {}
+        sb_type, options = router_lsp_type_options(lsp, gw_chassis)
     ids = dict(lsp.external_ids)
     if "neutron:port_name" in lsp.external_ids and lsp.external_ids["neutron:port_name"]:
         ids["name"] = lsp.external_ids["neutron:port_name"]
@@ -111,10 +125,16 @@ def _lsp_binding(nb: NorthboundDB, dp: Datapath, lsp: r.LogicalSwitchPort, key: 
 
 def _lrp_binding(dp: Datapath, lrp: r.LogicalRouterPort, key: int, peer: str | None) -> PortBinding:
     options = {"peer": peer} if peer else {}
+    assert dp.lr is not None
+    gw_chassis = dp.lr.options.get("chassis")
+    if peer and is_distributed_gateway(dp.lr, lrp):
+        options["chassis-redirect-port"] = cr_port_name(lrp.name)
+    if gw_chassis is not None:
+        options["l3gateway-chassis"] = gw_chassis
     return PortBinding(
         uuid=_sb_uuid("pb", lrp.uuid),
         logical_port=lrp.name,
-        type="patch",
+        type="patch" if gw_chassis is None else "l3gateway",
         datapath=dp.uuid,
         tunnel_key=key,
         mac=(" ".join((lrp.mac, *lrp.networks)),),
@@ -128,7 +148,7 @@ def _port_key(nb: NorthboundDB, name: str, keys: KeyAllocator, requested: str | 
     return keys.take((rt.tunnel_key if rt else None) or _int_opt(requested))
 
 
-def _switch_ports(nb: NorthboundDB, dp: Datapath) -> None:
+def _switch_ports(nb: NorthboundDB, dp: Datapath, gw_chassis: Mapping[str, str]) -> None:
     assert dp.ls is not None
     lsps = nb.resolve(r.LogicalSwitchPort, dp.ls.ports)
     keys = KeyAllocator(
@@ -136,7 +156,7 @@ def _switch_ports(nb: NorthboundDB, dp: Datapath) -> None:
     )
     for lsp in lsps:
         key = _port_key(nb, lsp.name, keys, lsp.options.get("requested-tnl-key"))
-        port = Port(lsp.name, dp, _lsp_binding(nb, dp, lsp, key), lsp=lsp)
+        port = Port(lsp.name, dp, _lsp_binding(nb, dp, lsp, key, gw_chassis), lsp=lsp)
         port.has_unknown = "unknown" in lsp.addresses
         port.lsp_addrs = [
             a for e in lsp.addresses if not is_dynamic_entry(e) and (a := parse_lsp_addresses(e))
@@ -160,6 +180,22 @@ def _router_ports(nb: NorthboundDB, dp: Datapath, peer_of: dict[str, str]) -> No
         port = Port(lrp.name, dp, _lrp_binding(dp, lrp, key, peer), lrp=lrp)
         port.lrp_networks = parse_lrp_networks(lrp.mac, lrp.networks)
         dp.ports.append(port)
+
+
+def _chassisredirect_ports(nb: NorthboundDB, dp: Datapath) -> None:
+    """A `cr-<name>` port for each distributed gateway port, keyed after the NB ports."""
+    assert dp.lr is not None
+    keys = KeyAllocator(p.sb.tunnel_key for p in dp.ports)
+    for port in dp.ports:
+        if port.lrp is None or port.lrp_networks is None:
+            continue  # northd drops ports with a bad MAC before considering gateways
+        if not is_distributed_gateway(dp.lr, port.lrp):
+            continue
+        name = cr_port_name(port.name)
+        key = _port_key(nb, name, keys, None)
+        cr = make_cr_port(nb, dp, port, key, _sb_uuid("pb", f"cr:{port.lrp.uuid}"))
+        dp.l3dgw_ports.append(port)
+        dp.cr_ports.append(cr)
 
 
 def _link_peers(ports: dict[str, Port]) -> None:
@@ -192,8 +228,9 @@ def _attach_acls(nb: NorthboundDB, switches: list[Datapath], ports: dict[str, Po
 def build_context(nb: NorthboundDB) -> CompileContext:
     """Join the NB into datapaths and ports with SB bindings and tunnel keys."""
     switches, routers = _datapaths(nb)
+    gw_chassis = gateway_router_chassis(nb)
     for dp in switches:
-        _switch_ports(nb, dp)
+        _switch_ports(nb, dp, gw_chassis)
     peer_of = {
         p.lsp.options["router-port"]: p.name
         for dp in switches
@@ -204,5 +241,12 @@ def build_context(nb: NorthboundDB) -> CompileContext:
         _router_ports(nb, dp, peer_of)
     ports = {p.name: p for dp in switches + routers for p in dp.ports}
     _link_peers(ports)
+    for dp in routers:
+        _chassisredirect_ports(nb, dp)
+        ports.update((cr.name, cr) for cr in dp.cr_ports)
+    for dp in switches:
+        for port in dp.router_ports:
+            if announced := nat_addresses(nb, port):
+                port.sb = dataclasses.replace(port.sb, nat_addresses=announced)
     _attach_acls(nb, switches, ports)
     return CompileContext(nb, switches, routers, ports, chassis_features(nb))

@@ -11,6 +11,7 @@ the stages those features use get exactly the default flows northd gives them.
     multicast    mcast_relay / mcast_flood flows of lr_in_ip_input and lr_in_ip_routing
     policy       lr_in_policy, lr_in_policy_ecmp
     arp_resolve  lr_in_arp_resolve
+    gw_redirect  lr_in_gw_redirect (distributed gateway ports -> cr- ports)
     mtu          lr_in_chk_pkt_len, lr_in_larger_pkts (options:gateway_mtu)
     nat_build    NAT: unsnat/dnat/undnat/snat/egr_loop..., NAT ARP/ND (nat, nat_*)
     delivery     lr_in_arp_request, lr_out_delivery
@@ -26,6 +27,7 @@ from ovntwin.compiler.router.arp_resolve import build_arp_resolve
 from ovntwin.compiler.router.common import RouterFlows
 from ovntwin.compiler.router.defaults import build_defaults
 from ovntwin.compiler.router.delivery import build_arp_request, build_delivery
+from ovntwin.compiler.router.gw_redirect import build_gw_redirect
 from ovntwin.compiler.router.ip_input import build_ip_input
 from ovntwin.compiler.router.mtu import build_pkt_len_checks
 from ovntwin.compiler.router.multicast import build_multicast
@@ -47,6 +49,7 @@ def build_router_flows(ctx: CompileContext, dp: Datapath, lflows: LflowTable) ->
     build_multicast(rf)
     build_policies(rf)
     build_arp_resolve(rf)
+    build_gw_redirect(rf)
     build_pkt_len_checks(rf)
     build_arp_request(rf)
     build_delivery(rf)

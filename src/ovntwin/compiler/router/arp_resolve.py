@@ -8,6 +8,7 @@ port. Everything else is looked up in MAC_Binding with get_arp / get_nd.
 |------|-----------------------------------------------------|----------------------------------|
 | 500  | ip4.mcast || ip6.mcast: next                        | outport already chosen           |
 | 100  | outport && reg0/xxreg0 == known address: eth.dst    | NB-known neighbours              |
+| 50   | bridged DGP, not on its gateway: eth.dst = DGP MAC  | resolve on the gateway instead   |
 | 2    | router-owned SNAT IPs: drop                         | unSNAT did not match a session   |
 | 1    | ip4: get_arp; ip6: get_nd                           | MAC_Binding lookup               |
 | 0    | drop                                                |                                  |
@@ -34,6 +35,7 @@ from ovntwin.compiler.router.nat import RouterNat
 from ovntwin.compiler.stages import Stage
 
 ARP_RESOLVE = Stage.LR_IN_ARP_RESOLVE
+BRIDGED_REDIRECT_PRIO = 50  # above the MAC_Binding lookup, below NB-known neighbours
 
 
 def build_arp_resolve(rf: RouterFlows) -> None:
@@ -44,6 +46,7 @@ def build_arp_resolve(rf: RouterFlows) -> None:
     snat_ips = RouterNat.of(rf).snat_ips
     for port, _ in router_ports(rf.dp):
         build_drop_own_destination(rf, port, ARP_RESOLVE, 2, snat_ips, snat=True)
+        _bridged_redirect(rf, port)
         _peered_router_ports(rf, port)
         peer = port.peer
         if peer is None or peer.lsp is None:
@@ -56,6 +59,26 @@ def build_arp_resolve(rf: RouterFlows) -> None:
         if peer.enabled and not rf.option_bool("dynamic_neigh_routers", False):
             for lsp in switch.router_ports:
                 _other_router_port(rf, port, lsp)
+
+
+def _bridged_redirect(rf: RouterFlows, port: Port) -> None:
+    """redirect-type=bridged: away from the gateway, send to the DGP's own MAC.
+
+    The frame then crosses the bridged network to the gateway chassis, which
+    resolves the real next hop (instead of get_arp on this chassis).
+    """
+    if not port.is_l3dgw or port.lrp is None or port.lrp_networks is None:
+        return
+    if port.lrp.options.get("redirect-type", "").lower() != "bridged":
+        return
+    assert port.cr_port is not None
+    rf.add(
+        ARP_RESOLVE,
+        BRIDGED_REDIRECT_PRIO,
+        f"outport == {port.json_name} && !is_chassis_resident({port.cr_port.json_name})",
+        f"eth.dst = {port.lrp_networks.ea_s}; next;",
+        lrp_uuid(port),
+    )
 
 
 def _peered_router_ports(rf: RouterFlows, port: Port) -> None:

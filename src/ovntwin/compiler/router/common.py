@@ -104,16 +104,18 @@ def lrp_uuid(port: Port) -> str:
 
 def is_gateway_port(port: Port) -> bool:
     """A distributed gateway port (northd's is_l3dgw_port)."""
-    lrp = port.lrp
-    if lrp is None:
-        return False
-    return bool(lrp.gateway_chassis or lrp.ha_chassis_group or lrp.options.get("redirect-chassis"))
+    return port.is_l3dgw
+
+
+def resident_on_cr(port: Port) -> str:
+    """`is_chassis_resident("cr-...")` for a distributed gateway port."""
+    assert port.cr_port is not None
+    return f"is_chassis_resident({port.cr_port.json_name})"
 
 
 def has_gateway(dp: Datapath) -> bool:
     """Gateway router (options:chassis) or a router with a distributed gateway port."""
-    assert dp.lr is not None
-    return bool(dp.lr.options.get("chassis")) or any(is_gateway_port(p) for p in dp.ports)
+    return dp.is_gw_router or bool(dp.l3dgw_ports)
 
 
 def v4_list(nets: LportAddresses, add_bcast: bool) -> str:

@@ -6,6 +6,8 @@ IPv6 per-port flows are in ip_input_v6.py.
 |------|--------------------------------------------------------|--------------------------------------
 | 100  | martian sources/destinations; own IP / bcast as source | L3 admission control
 | 90   | ARP request for a port IP; ICMP echo to a port IP      | the router answers itself
+|      | (ARP on a DGP / reside-on-redirect-chassis port facing | ... only on the gateway chassis
+|      | a localnet switch: && is_chassis_resident(cr-...))     |
 | 85   | other ARP / ND: drop                                   | only the router's own are answered
 | 84   | RS / RA: next                                          | handled later (nd_ra / ip_routing)
 | 83   | reserved IPv6 multicast: drop                          |
@@ -31,7 +33,9 @@ from ovntwin.compiler.router.common import (
     RouterFlows,
     is_gateway_port,
     lrp_uuid,
+    resident_on_cr,
     router_ports,
+    smap_bool,
     unreachable_flows,
     v4_list,
 )
@@ -108,12 +112,13 @@ def _ipv4_port_flows(rf: RouterFlows, port: Port) -> None:
             f"outport = {port.json_name}; flags.loopback = 1; output; }};",
             hint,
         )
+    resident = _arp_reply_residence(rf, port)
     for a in nets.ipv4_addrs:
         rf.add(
             IP_INPUT,
             90,
             f"inport == {port.json_name} && arp.op == 1 && arp.tpa == {a.addr_s}"
-            f" && arp.spa == {a.network_s}/{a.plen}",
+            f" && arp.spa == {a.network_s}/{a.plen}{resident}",
             f"eth.dst = eth.src; eth.src = {INPORT_ETH_ADDR}; arp.op = 2; /* ARP reply */ "
             f"arp.tha = arp.sha; arp.sha = {INPORT_ETH_ADDR}; arp.tpa <-> arp.spa; "
             "outport = inport; flags.loopback = 1; output;",
@@ -122,6 +127,24 @@ def _ipv4_port_flows(rf: RouterFlows, port: Port) -> None:
     if not rf.has_gateway:
         for a in nets.ipv4_addrs:
             unreachable_flows(rf, port, a.addr_s, 4)
+
+
+def _arp_reply_residence(rf: RouterFlows, port: Port) -> str:
+    """Where ARP replies for the port's IPs may come from, when it faces a bridged network.
+
+    A DGP answers only on its gateway chassis (upstream switches learn its MAC
+    there); so does a port with reside-on-redirect-chassis when the router has
+    exactly one DGP. Elsewhere every chassis answers.
+    """
+    dgps = rf.dp.l3dgw_ports
+    if not dgps or port.peer is None or not port.peer.datapath.localnet_ports:
+        return ""
+    if port.is_l3dgw:
+        return f" && {resident_on_cr(port)}"
+    assert port.lrp is not None
+    if smap_bool(port.lrp.options.get("reside-on-redirect-chassis"), False) and len(dgps) == 1:
+        return f" && {resident_on_cr(dgps[0])}"
+    return ""
 
 
 def build_drop_own_destination(

@@ -4,6 +4,7 @@
 |------|-----------------------------------------------------|-----------------------------------|
 | 100  | DHCPv6 reply to a port address: handle_dhcpv6_reply | prefix delegation replies         |
 | 90   | echo request to a port address; NS for one: NA      | the router answers itself         |
+|      | (NS on a DGP: only where cr-<DGP> is resident)       | one NA, from the gateway chassis  |
 | 80   | TCP/UDP/SCTP to a port address: RST / unreachable   | no L4 service on the router       |
 | 70   | other IPv6 to a port address: unreachable           |                                   |
 | 31   | TTL expired from a port's (non link-local) subnet   | ICMPv6 time exceeded from the port|
@@ -17,6 +18,7 @@ from ovntwin.compiler.router.common import (
     RouterFlows,
     is_gateway_port,
     lrp_uuid,
+    resident_on_cr,
     unreachable_flows,
     v6_list,
 )
@@ -44,12 +46,14 @@ def build_ipv6_port_input(rf: RouterFlows, port: Port) -> None:
             "ip6.dst <-> ip6.src; ip.ttl = 255; icmp6.type = 129; flags.loopback = 1; next; ",
             hint,
         )
+    # A DGP answers NS only on its gateway chassis (one NA, learnt there upstream).
+    resident = f" && {resident_on_cr(port)}" if port.is_l3dgw else ""
     for a in nets.ipv6_addrs:
         rf.add(
             IP_INPUT,
             90,
             f"inport == {port.json_name} && ip6.dst == {{{a.addr_s}, {a.sn_addr_s}}}"
-            f" && nd_ns && nd.target == {a.addr_s}",
+            f" && nd_ns && nd.target == {a.addr_s}{resident}",
             f"nd_na_router {{ eth.src = {INPORT_ETH_ADDR}; ip6.src = nd.target; "
             f"nd.tll = {INPORT_ETH_ADDR}; outport = inport; flags.loopback = 1; output; }};",
             hint,

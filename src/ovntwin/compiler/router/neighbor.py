@@ -9,6 +9,7 @@ always_learn_from_arp_request=false it also stores "worth learning" in reg9[3]
 | lookup | 110  | per port: ARP request for the port's own IP   | always learn these (option off)  |
 | lookup | 110  | NA from link-local to multicast               | skip unsolicited GARP (option off)
 | lookup | 100  | ARP reply, NA, NS; ARP request from a subnet  | look the sender up               |
+|        |      | (a DGP's requests: on its gateway chassis)    |                                  |
 | lookup | 0    | reg9[2] = 1                                   | nothing to learn from the rest   |
 | learn  | 100  | known (or not worth learning): next           | skip learning                    |
 | learn  | 95   | NS without source / NA without TLL            | special cases before the generic |
@@ -19,7 +20,7 @@ always_learn_from_arp_request=false it also stores "worth learning" in reg9[3]
 from __future__ import annotations
 
 from ovntwin.compiler.router import common
-from ovntwin.compiler.router.common import RouterFlows, lrp_uuid, router_ports
+from ovntwin.compiler.router.common import RouterFlows, lrp_uuid, resident_on_cr, router_ports
 from ovntwin.compiler.stages import Stage
 
 LOOKUP = Stage.LR_IN_LOOKUP_NEIGHBOR
@@ -71,17 +72,23 @@ def _learn_flows(rf: RouterFlows, learn_all: bool) -> None:
 def _port_lookup_flows(rf: RouterFlows, learn_all: bool) -> None:
     lookup = f"{RESULT} = lookup_arp(inport, arp.spa, arp.sha); "
     for port, nets in router_ports(rf.dp):
+        # A DGP learns only on its gateway chassis.
+        resident = f" && {resident_on_cr(port)}" if port.is_l3dgw else ""
         for a in nets.ipv4_addrs:
             subnet = f"inport == {port.json_name} && arp.spa == {a.network_s}/{a.plen}"
             if not learn_all:
                 rf.add(
                     LOOKUP,
                     110,
-                    f"{subnet} && arp.tpa == {a.addr_s} && arp.op == 1",
+                    f"{subnet} && arp.tpa == {a.addr_s} && arp.op == 1{resident}",
                     f"{lookup}{IP_RESULT} = 1; next;",
                     lrp_uuid(port),
                 )
             ip_lookup = "" if learn_all else f"{IP_RESULT} = lookup_arp_ip(inport, arp.spa); "
             rf.add(
-                LOOKUP, 100, f"{subnet} && arp.op == 1", f"{lookup}{ip_lookup}next;", lrp_uuid(port)
+                LOOKUP,
+                100,
+                f"{subnet} && arp.op == 1{resident}",
+                f"{lookup}{ip_lookup}next;",
+                lrp_uuid(port),
             )
