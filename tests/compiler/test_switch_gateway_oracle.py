@@ -178,6 +178,36 @@ CASES: dict[str, tuple[list[str], tuple[str, ...]]] = {
         ],
         ("ten", "pub"),
     ),
+    "explicit_router_mac": (
+        [*SEED, "lsp-set-addresses ext-r1 fa:16:3e:00:01:03", "lsp-set-addresses a-r1 router"],
+        ("A", "ext"),
+    ),
+    "dual_stack_dgp": (
+        [
+            *SEED,
+            "lrp-del r1-ext",
+            "lrp-add R1 r1-ext fa:16:3e:00:01:03 172.24.4.10/24 172.24.5.10/24 2001:db8:e::10/64",
+            *GW_CHASSIS,
+            "lrp-set-options r1-A reside-on-redirect-chassis=true",
+            "lr-nat-add R1 dnat_and_snat 2001:db8:e::100 fd00::11",
+            "lr-nat-add R1 dnat_and_snat 2001:db8:e::101 fd00::12 vm2 fa:16:3e:00:aa:12",
+            "lr-nat-add R1 dnat 172.24.5.50 10.0.1.11",
+            "lr-nat-add R1 dnat_and_snat 172.24.5.51 10.0.1.12 vm2 FA:16:3E:00:AA:22",
+            "lsp-set-options ext-r1 router-port=r1-ext nat-addresses=router",
+        ],
+        ALL_SEED_SWITCHES,
+    ),
+    "only_router_ports": (
+        [
+            *SEED,
+            "lsp-del ln-ext",
+            "lr-add R2",
+            "lrp-add R2 r2-ext fa:16:3e:00:02:03 172.24.4.20/24",
+            _router_lsp("ext", "ext-r2", "r2-ext"),
+            "lr-nat-add R2 dnat_and_snat 172.24.4.200 192.168.9.9",
+        ],
+        ("ext",),
+    ),
     "qos_neutron": (QOS_NEUTRON, ("net",)),
     "qos_odd_rows": (
         [
@@ -225,6 +255,8 @@ NAT_ADDRESS_CASES = [
     "seed_nat_addresses_router",
     "seed_nat_addresses_explicit",
     "seed_two_dgps",
+    "dual_stack_dgp",
+    "explicit_router_mac",
     "gateway_router",
     "gateway_router_nat_addresses",
 ]
