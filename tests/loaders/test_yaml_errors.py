@@ -204,6 +204,74 @@ CASES: list[tuple[str, str, int, str]] = [
         "duplicate trace name 't' (first at line 2)",
     ),
     ("options-nested", SWITCH + "      - {name: p, options: {a: {b: c}}}\n", 5, "is not of type"),
+    (
+        "nat-bad-external-ip",
+        SWITCH
+        + ROUTER
+        + "    nat:\n      - {type: snat, external_ip: 10.0.0.300, logical_ip: 10.0.0.0/24}\n",
+        12,
+        "NAT external_ip: '10.0.0.300' is not an IP address",
+    ),
+    (
+        "nat-external-ip-network",
+        SWITCH
+        + ROUTER
+        + "    nat:\n      - {type: snat, external_ip: 10.9.0.0/24, logical_ip: 10.0.0.5}\n",
+        12,
+        "'10.9.0.0/24' is not an IP address",
+    ),
+    (
+        "nat-bad-logical-ip",
+        SWITCH + ROUTER + "    nat:\n      - type: dnat\n        external_ip: 10.9.0.5\n"
+        "        logical_ip: vm1\n",
+        14,
+        "NAT logical_ip: 'vm1' is not an IP address or network",
+    ),
+    (
+        "nat-bad-external-mac",
+        SWITCH + ROUTER + "    nat:\n      - type: dnat_and_snat\n        external_ip: 10.9.0.5\n"
+        "        logical_ip: 10.0.0.1\n        logical_port: vm1\n        external_mac: fa:16\n",
+        16,
+        "NAT external_mac: bad MAC address 'fa:16'",
+    ),
+    (
+        "nat-unknown-logical-port",
+        SWITCH + ROUTER + "    nat:\n      - type: dnat_and_snat\n        external_ip: 10.9.0.5\n"
+        "        logical_ip: 10.0.0.1\n        logical_port: vm9\n",
+        15,
+        "NAT logical_port: unknown switch port 'vm9'",
+    ),
+    (
+        "nat-unknown-gateway-port",
+        SWITCH
+        + ROUTER
+        + "    nat:\n      - {type: snat, external_ip: 10.9.0.5, logical_ip: 10.0.0.0/24,\n"
+        "         gateway_port: r-Z}\n",
+        13,
+        "unknown router port 'r-Z'",
+    ),
+    (
+        "nat-bad-type",
+        SWITCH
+        + ROUTER
+        + "    nat:\n      - {type: masquerade, external_ip: 10.9.0.5, logical_ip: 10.0.0.1}\n",
+        12,
+        "routers[0].nat[0].type: 'masquerade' is not one of",
+    ),
+    (
+        "qos-dscp-range",
+        "switches:\n  - name: A\n    qos_rules:\n      - direction: from-lport\n"
+        "        priority: 2002\n"
+        "        match: 'inport == \"p\"'\n        action: {dscp: 64}\n",
+        7,
+        "64 is greater than the maximum of 63",
+    ),
+    (
+        "hcg-unknown",
+        ROUTER + "        ha_chassis_group: nope\n",
+        7,
+        "unknown HA chassis group 'nope'",
+    ),
 ]
 
 

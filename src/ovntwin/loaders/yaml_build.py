@@ -16,6 +16,7 @@ from ovntwin.loaders.yaml_names import Names, Where
 from ovntwin.loaders.yaml_values import (
     is_mac,
     match_references,
+    nat_address_problem,
     network_problem,
     strings,
     strmap,
@@ -339,6 +340,7 @@ class RowBuilder:
         uuids = []
         for i, nat in enumerate(item.get("nat") or []):
             at = (*where, "nat", i)
+            self._check_nat(nat, at)
             row = r.NAT(
                 uuid=self._uuid(nat, "NAT", str(item["name"]), i),
                 type=str(nat["type"]),
@@ -367,6 +369,21 @@ class RowBuilder:
             )
             uuids.append(self._add(row, at))
         return tuple(uuids)
+
+    def _check_nat(self, nat: Item, at: Where) -> None:
+        """The checks northd makes before it uses a NAT row (it skips bad rows with a warning)."""
+        for key in ("external_ip", "logical_ip"):
+            problem = nat_address_problem(str(nat[key]), allow_network=key == "logical_ip")
+            if problem is not None:
+                self.report.fail((*at, key), f"NAT {key}: {problem}")
+        mac = nat.get("external_mac")
+        if mac is not None and not is_mac(str(mac)):
+            self.report.fail((*at, "external_mac"), f"NAT external_mac: bad MAC address {mac!r}")
+        port = nat.get("logical_port")
+        if port is not None and not self.names.has("lsp", str(port)):
+            self.report.fail(
+                (*at, "logical_port"), f"NAT logical_port: unknown switch port {port!r}"
+            )
 
     # -- port groups ------------------------------------------------------------
 

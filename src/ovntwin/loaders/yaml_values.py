@@ -49,6 +49,19 @@ def network_problem(text: str) -> str | None:
     return None
 
 
+def nat_address_problem(text: str, allow_network: bool) -> str | None:
+    """Why `text` is not a NAT address (an IP, or an IP network when allowed), or None."""
+    try:
+        if "/" in text and allow_network:
+            ipaddress.ip_network(text, strict=False)
+        else:
+            ipaddress.ip_address(text)
+    except ValueError:
+        want = "an IP address or network" if allow_network else "an IP address"
+        return f"{text!r} is not {want}"
+    return None
+
+
 def match_references(match: str) -> list[tuple[str, str]]:
     """(sigil, name) for every `$set` / `@group` reference outside quoted strings."""
     unquoted = _QUOTED.sub('""', match)
