@@ -22,6 +22,7 @@ from ovntwin.compiler.context import CompileContext, Datapath, Port, chassis_fea
 from ovntwin.compiler.gateways import (
     cr_port_name,
     gateway_router_chassis,
+    has_gateway_chassis,
     is_distributed_gateway,
     make_cr_port,
     router_lsp_type_options,
@@ -127,7 +128,8 @@ def _lrp_binding(dp: Datapath, lrp: r.LogicalRouterPort, key: int, peer: str | N
     options = {"peer": peer} if peer else {}
     assert dp.lr is not None
     gw_chassis = dp.lr.options.get("chassis")
-    if peer and is_distributed_gateway(dp.lr, lrp):
+    if peer and has_gateway_chassis(lrp):
+        # (sic) named even on a gateway router, where northd makes no such port.
         options["chassis-redirect-port"] = cr_port_name(lrp.name)
     if gw_chassis is not None:
         options["l3gateway-chassis"] = gw_chassis

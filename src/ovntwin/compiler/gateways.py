@@ -36,11 +36,16 @@ def cr_port_name(lrp_name: str) -> str:
     return CR_PREFIX + lrp_name
 
 
+def has_gateway_chassis(lrp: r.LogicalRouterPort) -> bool:
+    """Gateway_Chassis rows or an HA_Chassis_Group on the LRP."""
+    return bool(lrp.gateway_chassis) or lrp.ha_chassis_group is not None
+
+
 def is_distributed_gateway(lr: r.LogicalRouter, lrp: r.LogicalRouterPort) -> bool:
     """The LRP gets a chassisredirect port (gateway routers never get one)."""
     if "chassis" in lr.options:
         return False  # northd logs "Bad configuration" and ignores the gateway chassis
-    return bool(lrp.gateway_chassis) or lrp.ha_chassis_group is not None
+    return has_gateway_chassis(lrp)
 
 
 def gateway_router_chassis(nb: NorthboundDB) -> dict[str, str]:

@@ -1,0 +1,269 @@
+"""Gateways without NAT against real OVN 23.03: router flows and Port_Binding rows.
+
+Shapes: a distributed gateway port (Gateway_Chassis, HA_Chassis_Group, the legacy
+options:redirect-chassis that 23.03 ignores), two DGPs, reside-on-redirect-chassis,
+redirect-type=bridged, gateway_mtu (also behind a VLAN), a DGP disabled, on a switch
+with vtep ports or without a localnet port, peered router to router, multicast relay,
+policies and ECMP routes out of a DGP, and gateway routers (options:chassis).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+from router_oracle import router_diff
+
+from oracle.harness import OvnOracle
+from ovntwin.compiler.compile import compile_nb
+
+pytestmark = pytest.mark.oracle
+
+
+def _switch_port(ls: str, lsp: str, lrp: str) -> str:
+    return (
+        f"lsp-add {ls} {lsp} -- lsp-set-type {lsp} router -- lsp-set-addresses {lsp} router"
+        f" -- lsp-set-options {lsp} router-port={lrp}"
+    )
+
+
+def _localnet(ls: str, name: str, tag: int | None = None) -> str:
+    cmd = (
+        f"lsp-add {ls} {name} -- lsp-set-type {name} localnet -- lsp-set-addresses {name} unknown"
+        f" -- lsp-set-options {name} network_name=physnet1"
+    )
+    return cmd + (f" -- set Logical_Switch_Port {name} tag={tag}" if tag is not None else "")
+
+
+def _lrp_opt(lrp: str, *options: str) -> str:
+    return f"set Logical_Router_Port {lrp} " + " ".join(f"options:{o}" for o in options)
+
+
+# The seed: R1 between VLAN networks A (2011) / B (2010) and an external network.
+BASE = [
+    "ls-add A",
+    "ls-add B",
+    "ls-add ext",
+    "lr-add R1",
+    "lrp-add R1 r1-A fa:16:3e:00:01:01 10.0.1.1/24",
+    "lrp-add R1 r1-B fa:16:3e:00:01:02 10.0.2.1/24",
+    "lrp-add R1 r1-ext fa:16:3e:00:01:03 172.24.4.10/24",
+    _switch_port("A", "a-r1", "r1-A"),
+    _switch_port("B", "b-r1", "r1-B"),
+    _switch_port("ext", "ext-r1", "r1-ext"),
+    _localnet("A", "ln-A", 2011),
+    _localnet("B", "ln-B", 2010),
+    _localnet("ext", "ln-ext"),
+    'lsp-add A vm1 -- lsp-set-addresses vm1 "fa:16:3e:00:00:01 10.0.1.11"',
+    'lsp-add A vm2 -- lsp-set-addresses vm2 "fa:16:3e:00:00:02 10.0.1.12"',
+    'lsp-add B vm4 -- lsp-set-addresses vm4 "fa:16:3e:00:00:04 10.0.2.14"',
+    "lr-route-add R1 0.0.0.0/0 172.24.4.1",
+]
+GW_CHASSIS = ["lrp-set-gateway-chassis r1-ext gw1 20", "lrp-set-gateway-chassis r1-ext gw2 10"]
+DGP = BASE + GW_CHASSIS
+HA_GROUP = [
+    "ha-chassis-group-add hagrp",
+    "ha-chassis-group-add-chassis hagrp gw1 20",
+    "ha-chassis-group-add-chassis hagrp gw2 10",
+    "--id=@g get HA_Chassis_Group hagrp -- set Logical_Router_Port r1-ext ha_chassis_group=@g",
+]
+RESIDE = [
+    _lrp_opt("r1-A", "reside-on-redirect-chassis=true"),
+    _lrp_opt("r1-B", "reside-on-redirect-chassis=true"),
+]
+BRIDGED = [_lrp_opt("r1-ext", "redirect-type=bridged")]
+SECOND_DGP = [
+    "ls-add ext2",
+    "lrp-add R1 r1-ext2 fa:16:3e:00:01:04 172.25.0.10/24",
+    _switch_port("ext2", "ext2-r1", "r1-ext2"),
+    _localnet("ext2", "ln-ext2"),
+    "lrp-set-gateway-chassis r1-ext2 gw2 20",
+    "lr-route-add R1 192.168.0.0/16 172.25.0.1",
+    _lrp_opt("r1-A", "reside-on-redirect-chassis=true"),  # ignored with two DGPs
+]
+PEERED = [
+    "lr-add R1",
+    "lr-add R2",
+    "ls-add A",
+    "lrp-add R1 r1-A fa:16:3e:00:01:01 10.0.1.1/24",
+    _switch_port("A", "a-r1", "r1-A"),
+    "lrp-add R1 r1-r2 fa:16:3e:00:05:01 169.254.0.1/30 peer=r2-r1",
+    "lrp-add R2 r2-r1 fa:16:3e:00:05:02 169.254.0.2/30 peer=r1-r2",
+    "lrp-set-gateway-chassis r1-r2 gw1 10",
+    "lr-route-add R1 0.0.0.0/0 169.254.0.2",
+    'lsp-add A vm1 -- lsp-set-addresses vm1 "fa:16:3e:00:00:01 10.0.1.11"',
+]
+GW_ROUTER = [
+    "ls-add A",
+    "ls-add ext",
+    "lr-add GW",
+    "lrp-add GW gw-A fa:16:3e:00:02:01 10.0.1.1/24",
+    "lrp-add GW gw-ext fa:16:3e:00:02:03 172.24.4.20/24 2001:db8::20/64",
+    _switch_port("A", "a-gw", "gw-A"),
+    _switch_port("ext", "ext-gw", "gw-ext"),
+    _localnet("ext", "ln-ext"),
+    'lsp-add A vm1 -- lsp-set-addresses vm1 "fa:16:3e:00:00:01 10.0.1.11"',
+    "set Logical_Router GW options:chassis=gw1",
+    "lr-route-add GW 0.0.0.0/0 172.24.4.1",
+    "lr-route-add GW ::/0 2001:db8::1",
+]
+
+SHAPES: dict[str, tuple[list[str], tuple[str, ...]]] = {
+    "dgp": (DGP, ("R1",)),
+    "dgp_ha_group": (BASE + HA_GROUP, ("R1",)),
+    "dgp_legacy_redirect_chassis": (
+        BASE + [_lrp_opt("r1-ext", "redirect-chassis=gw1")],
+        ("R1",),
+    ),
+    "dgp_learn_only_requests": (
+        DGP + ["set Logical_Router R1 options:always_learn_from_arp_request=false"],
+        ("R1",),
+    ),
+    "dgp_ipv6": (
+        [c for c in BASE if "r1-ext fa:" not in c]
+        + ["lrp-add R1 r1-ext fa:16:3e:00:01:03 172.24.4.10/24 2001:db8::10/64"]
+        + GW_CHASSIS
+        + ["lr-route-add R1 ::/0 2001:db8::1"],
+        ("R1",),
+    ),
+    "dgp_without_localnet": ([c for c in DGP if "ln-ext" not in c], ("R1",)),
+    "dgp_disabled": (DGP + ["set Logical_Router_Port r1-ext enabled=false"], ("R1",)),
+    "dgp_vtep_switch": (
+        DGP
+        + [
+            "lsp-add ext vtep1 -- lsp-set-type vtep1 vtep"
+            " -- lsp-set-options vtep1 vtep-physical-switch=ps1 vtep-logical-switch=ls1"
+        ],
+        ("R1",),
+    ),
+    "dgp_gateway_mtu": (
+        DGP
+        + [
+            _lrp_opt("r1-ext", "gateway_mtu=1400", "gateway_mtu_bypass=tcp"),
+            _lrp_opt("r1-A", "gateway_mtu=1300"),
+        ],
+        ("R1",),
+    ),
+    "dgp_gateway_mtu_vlan": (
+        DGP + ["set Logical_Switch_Port ln-ext tag=100", _lrp_opt("r1-ext", "gateway_mtu=1500")],
+        ("R1",),
+    ),
+    "dgp_routes_policies": (
+        DGP
+        + [
+            'lr-policy-add R1 100 "ip4.src == 10.0.1.0/24" reroute 172.24.4.1',
+            "lr-route-add R1 198.51.100.0/24 172.24.4.254 r1-ext",
+            "--ecmp lr-route-add R1 203.0.113.0/24 172.24.4.2",
+            "--ecmp lr-route-add R1 203.0.113.0/24 172.24.4.3",
+        ],
+        ("R1",),
+    ),
+    "dgp_mcast_relay": (
+        DGP
+        + [
+            "set Logical_Router R1 options:mcast_relay=true",
+            "set Logical_Switch A other_config:mcast_snoop=true",
+            "set Logical_Switch ext other_config:mcast_snoop=true",
+        ],
+        ("R1",),
+    ),
+    "reside_on_redirect_chassis": (DGP + RESIDE, ("R1",)),
+    "reside_without_localnet": ([c for c in DGP + RESIDE if "ln-A" not in c], ("R1",)),
+    "redirect_type_bridged": (DGP + BRIDGED, ("R1",)),
+    "redirect_type_bridged_mixed_case": (
+        DGP + [_lrp_opt("r1-ext", "redirect-type=Bridged")],
+        ("R1",),
+    ),
+    "bridged_and_reside": (DGP + RESIDE + BRIDGED, ("R1",)),
+    "two_dgps": (DGP + SECOND_DGP, ("R1",)),
+    "dgp_peered_routers": (PEERED, ("R1", "R2")),
+    "gateway_router": (GW_ROUTER, ("GW",)),
+    "gateway_router_options": (
+        GW_ROUTER
+        + [
+            "set Logical_Router GW options:dynamic_neigh_routers=true"
+            " options:always_learn_from_arp_request=false options:mcast_relay=true",
+            _lrp_opt("gw-ext", "gateway_mtu=1400"),
+        ],
+        ("GW",),
+    ),
+    "gateway_router_with_gateway_chassis": (
+        GW_ROUTER + ["lrp-set-gateway-chassis gw-ext gw1 20"],  # ignored: no cr- port
+        ("GW",),
+    ),
+}
+
+CASES = [(shape, router) for shape in sorted(SHAPES) for router in SHAPES[shape][1]]
+
+
+@pytest.mark.parametrize(("shape", "router"), CASES)
+def test_gateway_router_lflows_match_northd(ovn_oracle: OvnOracle, shape: str, router: str) -> None:
+    assert router_diff(ovn_oracle, SHAPES[shape][0], router) == ""
+
+
+# Port_Binding columns that gateways change (datapaths and keys are masked).
+_NAT = [
+    "lr-nat-add R1 snat 172.24.4.10 10.0.0.0/16",
+    "lr-nat-add R1 dnat_and_snat 172.24.4.100 10.0.1.11",
+    "lr-nat-add R1 dnat_and_snat 172.24.4.101 10.0.1.12 vm2 fa:16:3e:00:aa:02",
+]
+BINDING_SHAPES: dict[str, list[str]] = {
+    "dgp": DGP,
+    "dgp_ha_group": BASE + HA_GROUP,
+    "reside": DGP + RESIDE,
+    "bridged": DGP + BRIDGED,
+    "two_dgps_nat_addresses_router": DGP
+    + SECOND_DGP
+    + _NAT
+    + [
+        "lr-nat-add R1 dnat_and_snat 172.25.0.50 10.0.2.14",
+        "lsp-set-options ext-r1 router-port=r1-ext nat-addresses=router",
+        "lsp-set-options ext2-r1 router-port=r1-ext2 nat-addresses=router",
+    ],
+    "distributed_fip_no_always_redirect": DGP + _NAT,
+    "nat_addresses_explicit": DGP
+    + _NAT
+    + ['lsp-set-options ext-r1 router-port=r1-ext "nat-addresses=fa:16:3e:00:01:03 172.24.4.200"'],
+    "gateway_router_l3gateway": GW_ROUTER
+    + [
+        "lr-nat-add GW snat 172.24.4.20 10.0.1.0/24",
+        "lr-nat-add GW dnat_and_snat 172.24.4.30 10.0.1.11",
+        "lsp-set-options ext-gw router-port=gw-ext nat-addresses=router",
+    ],
+    "gateway_router_with_gateway_chassis": GW_ROUTER + ["lrp-set-gateway-chassis gw-ext gw1 20"],
+    "dgp_vtep_switch": DGP
+    + [
+        "lsp-add ext vtep1 -- lsp-set-type vtep1 vtep"
+        " -- lsp-set-options vtep1 vtep-physical-switch=ps1 vtep-logical-switch=ls1"
+    ],
+}
+
+
+def _as_list(value: object) -> list[str]:
+    return sorted(value) if isinstance(value, list) else [str(value)]
+
+
+def _binding_facts(oracle: OvnOracle, commands: Sequence[str]) -> tuple[dict, dict]:  # type: ignore[type-arg]
+    oracle.reset()
+    oracle.run(commands)
+    real = {
+        row["logical_port"]: (
+            row["type"],
+            dict(row["options"]),  # type: ignore[call-overload]
+            _as_list(row["mac"]),
+            _as_list(row["nat_addresses"]),
+        )
+        for row in oracle.sb_rows("Port_Binding", "logical_port,type,options,mac,nat_addresses")
+    }
+    sb = compile_nb(oracle.load_nb(sb=False))
+    ours = {
+        pb.logical_port: (pb.type, dict(pb.options), sorted(pb.mac), sorted(pb.nat_addresses))
+        for pb in sb.port_bindings
+    }
+    return real, ours
+
+
+@pytest.mark.parametrize("shape", sorted(BINDING_SHAPES))
+def test_gateway_port_bindings_match_northd(ovn_oracle: OvnOracle, shape: str) -> None:
+    real, ours = _binding_facts(ovn_oracle, BINDING_SHAPES[shape])
+    assert ours == real
