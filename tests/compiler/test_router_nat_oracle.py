@@ -130,6 +130,41 @@ SHAPES: dict[str, list[str]] = {
 }
 
 
+def _neighbour(n: int, extra: str) -> list[str]:
+    """Router R<n> with one port on the external switch (and `extra` nbctl setup)."""
+    return [
+        f"lr-add R{n}",
+        f"lrp-add R{n} r{n}-ext fa:16:3e:00:0{n}:03 172.24.4.{n}/24",
+        _switch_port("ext", f"ext-r{n}", f"r{n}-ext"),
+    ] + ([extra] if extra else [])
+
+
+# NAT IPs with options:add_route: the other routers on ext route them to R1's DGP.
+ADD_ROUTE = (
+    DGP
+    + [
+        "lr-nat-add R1 snat 172.24.4.10 10.0.0.0/16",
+        "--add-route lr-nat-add R1 dnat_and_snat 172.24.4.100 10.0.1.11",
+        "--add-route lr-nat-add R1 dnat_and_snat 172.24.4.101 10.0.1.12 vm2 fa:16:3e:00:aa:02",
+        "--add-route lr-nat-add R1 dnat 172.24.4.102 10.0.2.14",
+        "--add-route lr-nat-add R1 dnat_and_snat 2001:db8:ff::100 2001:db8:1::11",
+    ]
+    + _neighbour(2, "lrp-set-gateway-chassis r2-ext gw2 20")
+    + _neighbour(3, "set Logical_Router R3 options:chassis=gw1")
+    + _neighbour(4, "")
+)
+MULTI_ROUTER_SHAPES: dict[str, tuple[list[str], list[str]]] = {
+    "add_route_neighbours": (ADD_ROUTE, ["R1", "R2", "R3", "R4"]),
+}
+
+
 @pytest.mark.parametrize("shape", sorted(SHAPES))
 def test_router_nat_lflows_match_real_ovn(ovn_oracle: OvnOracle, shape: str) -> None:
     assert router_diff(ovn_oracle, SHAPES[shape], "R1") == ""
+
+
+@pytest.mark.parametrize("shape", sorted(MULTI_ROUTER_SHAPES))
+def test_nat_neighbour_routers_match_real_ovn(ovn_oracle: OvnOracle, shape: str) -> None:
+    commands, routers = MULTI_ROUTER_SHAPES[shape]
+    for router in routers:
+        assert router_diff(ovn_oracle, commands, router) == ""

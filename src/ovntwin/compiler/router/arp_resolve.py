@@ -32,6 +32,7 @@ from ovntwin.compiler.router.common import (
 )
 from ovntwin.compiler.router.ip_input import build_drop_own_destination
 from ovntwin.compiler.router.nat import RouterNat
+from ovntwin.compiler.router.nat_arp import neighbour_nat_bindings
 from ovntwin.compiler.stages import Stage
 
 ARP_RESOLVE = Stage.LR_IN_ARP_RESOLVE
@@ -124,6 +125,7 @@ def _other_router_port(rf: RouterFlows, port: Port, lsp: Port) -> None:
     if other is None or other.lrp is None or other is port or other.lrp_networks is None:
         return
     _router_port_binding(rf, port, other.lrp_networks, port.peer.lsp.uuid)
+    neighbour_nat_bindings(rf, port, other)
 
 
 def _router_port_binding(

@@ -19,7 +19,7 @@ import ipaddress
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ovntwin.compiler.addresses import IPv4NetAddr, IPv6NetAddr, normalize_mac
+from ovntwin.compiler.addresses import IPv4NetAddr, IPv6NetAddr, LportAddresses, normalize_mac
 from ovntwin.compiler.context import Datapath, Port
 from ovntwin.compiler.router.common import RouterFlows, member_ip, smap_bool
 from ovntwin.model import rows as r
@@ -292,3 +292,40 @@ def is_nat_gateway_port(row: r.NAT, port: Port, n_dgps: int) -> bool:
     return (
         port.lrp_networks is not None and member_ip(port.lrp_networks, row.external_ip) is not None
     )
+
+
+def routable_nat_addresses(nb: NorthboundDB, port: Port) -> tuple[LportAddresses, ...]:
+    """NAT external IPs with options:add_route=true that DGP `port` makes routable.
+
+    Other routers on the DGP's switch route these /32s to it: one entry per distributed
+    FIP (its external MAC), then one with the DGP's MAC for the centralized ones
+    (northd's get_nat_addresses(routable_only), IPv4 only; LB VIPs are not modelled).
+    """
+    dp, nets = port.datapath, port.lrp_networks
+    if dp.lr is None or nets is None or not port_is_dgp(port):
+        return ()
+    n_dgps = len(l3dgw_ports(dp))
+    distributed: list[LportAddresses] = []
+    central: list[IPv4NetAddr] = []
+    router_ips = {a.addr_s for a in nets.ipv4_addrs} | {a.addr_s for a in nets.ipv6_addrs}
+    for row in nb.resolve(r.NAT, dp.lr.nat):
+        if row.type == "snat" or not smap_bool(row.options.get("add_route"), False):
+            continue
+        addr = _parse_cidr(row.external_ip)
+        if not isinstance(addr, IPv4NetAddr) or addr.plen != 32:
+            continue
+        if not is_nat_gateway_port(row, port, n_dgps):
+            continue
+        if row.type == "dnat_and_snat" and row.logical_port and row.external_mac:
+            mac = normalize_mac(row.external_mac)
+            if mac is not None:
+                distributed.append(LportAddresses(mac, (addr,)))
+        elif row.external_ip not in router_ips:
+            central.append(addr)
+    if central:
+        distributed.append(LportAddresses(nets.ea_s, tuple(central)))
+    return tuple(distributed)
+
+
+def port_is_dgp(port: Port) -> bool:
+    return port in l3dgw_ports(port.datapath)

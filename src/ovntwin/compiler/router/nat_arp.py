@@ -15,7 +15,7 @@ and the arp_resolve pair is added for the first rule with a given external_ip.
 
 from __future__ import annotations
 
-from ovntwin.compiler.addresses import IPv6NetAddr, normalize_mac
+from ovntwin.compiler.addresses import IPv4NetAddr, IPv6NetAddr, normalize_mac
 from ovntwin.compiler.context import Port
 from ovntwin.compiler.router.common import (
     INPORT_ETH_ADDR,
@@ -23,7 +23,15 @@ from ovntwin.compiler.router.common import (
     NEXT_HOP_V6,
     RouterFlows,
 )
-from ovntwin.compiler.router.nat import ArpNat, RouterNat, cr_json, is_nat_gateway_port
+from ovntwin.compiler.router.nat import (
+    ArpNat,
+    RouterNat,
+    cr_json,
+    is_gw_router,
+    is_nat_gateway_port,
+    port_is_dgp,
+    routable_nat_addresses,
+)
 from ovntwin.compiler.stages import Stage
 
 IP_INPUT = Stage.LR_IN_IP_INPUT
@@ -132,3 +140,35 @@ def drops_own_ip(nat: RouterNat, ip: str, snat_stage: bool) -> bool:
     are dropped only in lr_in_arp_resolve (priority 2), after unSNAT had its chance.
     """
     return (ip in nat.snat_ips) == snat_stage
+
+
+def neighbour_nat_routes(rf: RouterFlows, port: Port) -> list[tuple[Port, IPv4NetAddr]]:
+    """(out port, /32) for NAT IPs with add_route behind other routers on `port`'s switch."""
+    peer = port.peer
+    if peer is None or peer.lsp is None:
+        return []
+    out: list[tuple[Port, IPv4NetAddr]] = []
+    for lsp in peer.datapath.router_ports:
+        other = lsp.peer
+        if other is None or other is port or other.lrp is None:
+            continue
+        for entry in routable_nat_addresses(rf.ctx.nb, other):
+            out.extend((port, a) for a in entry.ipv4_addrs)
+    return out
+
+
+def neighbour_nat_bindings(rf: RouterFlows, port: Port, other: Port) -> None:
+    """lr_in_arp_resolve for the routable NAT IPs of router port `other` (same switch).
+
+    northd adds these only on gateway routers and on distributed gateway ports.
+    """
+    if not (is_gw_router(rf.dp) or port_is_dgp(port)):
+        return
+    for entry in routable_nat_addresses(rf.ctx.nb, other):
+        ips = ", ".join(a.addr_s for a in entry.ipv4_addrs)
+        rf.add(
+            Stage.LR_IN_ARP_RESOLVE,
+            100,
+            f"outport == {port.json_name} && {NEXT_HOP_V4} == {{{ips}}}",
+            f"eth.dst = {entry.ea_s}; next;",
+        )

@@ -33,6 +33,7 @@ from ovntwin.compiler.router.common import (
     lrp_uuid,
     router_ports,
 )
+from ovntwin.compiler.router.nat_arp import neighbour_nat_routes
 from ovntwin.compiler.router.static_routes import ParsedRoute, RoutePlan, plan_routes
 from ovntwin.compiler.stages import Stage
 
@@ -55,6 +56,10 @@ def build_routing(rf: RouterFlows) -> None:
             _add_route(rf, port, a4.addr_s, a4.network_s, a4.plen, "", False, 0, _OFS_CONNECTED)
         for a6 in nets.ipv6_addrs:
             _add_route(rf, port, a6.addr_s, a6.network_s, a6.plen, "", False, 0, _OFS_CONNECTED)
+        if nets.ipv4_addrs:  # NAT IPs with add_route behind other routers on the switch
+            for out, a in neighbour_nat_routes(rf, port):
+                own = nets.ipv4_addrs[0].addr_s
+                _add_route(rf, out, own, a.addr_s, 32, "", False, 0, _OFS_CONNECTED)
     for gid, group in enumerate(plan.ecmp_groups, start=1):
         _ecmp_group(rf, gid, group)
     for route in plan.unique:
