@@ -122,8 +122,8 @@ class RouterNat:
 
 def cr_json(port: Port) -> str:
     """Quoted name of the chassisredirect port derived from DGP `port`."""
-    name = "cr-" + port.name
-    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    assert port.cr_port is not None
+    return port.cr_port.json_name
 
 
 def is_stateless(row: r.NAT) -> bool:
@@ -131,21 +131,12 @@ def is_stateless(row: r.NAT) -> bool:
 
 
 def is_gw_router(dp: Datapath) -> bool:
-    assert dp.lr is not None
-    return dp.lr.options.get("chassis") is not None
+    return dp.is_gw_router
 
 
 def l3dgw_ports(dp: Datapath) -> tuple[Port, ...]:
     """Distributed gateway ports, in NB order (none on a gateway router)."""
-    if is_gw_router(dp):
-        return ()
-    return tuple(
-        p
-        for p in dp.ports
-        if p.lrp is not None
-        and p.lrp_networks is not None
-        and bool(p.lrp.gateway_chassis or p.lrp.ha_chassis_group)
-    )
+    return tuple(dp.l3dgw_ports)
 
 
 def analyze(nb: NorthboundDB, dp: Datapath) -> RouterNat:
@@ -328,4 +319,4 @@ def routable_nat_addresses(nb: NorthboundDB, port: Port) -> tuple[LportAddresses
 
 
 def port_is_dgp(port: Port) -> bool:
-    return port in l3dgw_ports(port.datapath)
+    return port.is_l3dgw
