@@ -14,8 +14,7 @@ import pytest
 from switch_oracle import apply_case, mask, ours_for
 
 from oracle.harness import OvnOracle
-from ovntwin.compiler.datapaths import build_context
-from ovntwin.compiler.switch.nat_addresses import attach_nat_addresses
+from ovntwin.compiler.compile import compile_nb
 
 pytestmark = pytest.mark.oracle
 
@@ -244,9 +243,8 @@ def _real_nat_addresses(oracle: OvnOracle) -> dict[str, set[str]]:
 
 
 def _our_nat_addresses(oracle: OvnOracle) -> dict[str, set[str]]:
-    ctx = build_context(oracle.load_nb(files=True))
-    attach_nat_addresses(ctx)  # idempotent: also fine once build_context calls it itself
-    return {p.name: set(p.sb.nat_addresses) for p in ctx.ports.values() if p.sb.nat_addresses}
+    sb = compile_nb(oracle.load_nb(files=True))
+    return {pb.logical_port: set(pb.nat_addresses) for pb in sb.port_bindings if pb.nat_addresses}
 
 
 NAT_ADDRESS_CASES = [

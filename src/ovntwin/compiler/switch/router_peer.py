@@ -1,10 +1,9 @@
 """What a switch sees of the routers it is attached to: gateway ports and NAT entries.
 
 A router-type switch port's peer router decides several switch flows: whether the router
-has distributed gateway ports (northd's `l3dgw_ports`, in NB port order), the name of a
-gateway port's chassisredirect twin (`cr-<port>`), and which NAT rows are usable (an
-`external_ip` that is exactly one IPv4 or one IPv6 address, like northd's
-`nat_entry_is_valid`).
+has distributed gateway ports (northd's `l3dgw_ports`, found by the context), the name of
+a gateway port's chassisredirect twin, and which NAT rows are usable (an `external_ip`
+that is exactly one IPv4 or one IPv6 address, like northd's `nat_entry_is_valid`).
 """
 
 from __future__ import annotations
@@ -17,28 +16,19 @@ from ovntwin.model import rows as r
 
 
 def is_gateway_port(lrp_port: Port | None) -> bool:
-    """A distributed gateway port: an LRP with gateway chassis, on a non-gateway router."""
-    if lrp_port is None or lrp_port.lrp is None or lrp_port.datapath.lr is None:
-        return False
-    lrp = lrp_port.lrp
-    has_gw = bool(lrp.gateway_chassis) or lrp.ha_chassis_group is not None
-    return has_gw and "chassis" not in lrp_port.datapath.lr.options
+    """A distributed gateway port (the context gave it a chassisredirect twin)."""
+    return lrp_port is not None and lrp_port.is_l3dgw
 
 
 def gateway_ports(router: Datapath) -> list[Port]:
-    """The router's distributed gateway ports, in NB port order (valid networks only)."""
-    return [p for p in router.ports if p.lrp_networks is not None and is_gateway_port(p)]
+    """The router's distributed gateway ports, in NB port order."""
+    return router.l3dgw_ports
 
 
 def cr_json(lrp_port: Port) -> str:
     """The quoted name of a gateway port's chassisredirect port, for match text."""
-    return f'"cr-{lrp_port.name}"'
-
-
-def gateway_router_chassis(router: Datapath) -> str | None:
-    """options:chassis of a gateway router, else None."""
-    assert router.lr is not None
-    return router.lr.options.get("chassis")
+    assert lrp_port.cr_port is not None
+    return lrp_port.cr_port.json_name
 
 
 @dataclass(frozen=True, slots=True)
