@@ -4,7 +4,8 @@ Shapes: a distributed gateway port (Gateway_Chassis, HA_Chassis_Group, the legac
 options:redirect-chassis that 23.03 ignores), two DGPs, reside-on-redirect-chassis,
 redirect-type=bridged, gateway_mtu (also behind a VLAN), a DGP disabled, on a switch
 with vtep ports or without a localnet port, peered router to router, multicast relay,
-policies and ECMP routes out of a DGP, and gateway routers (options:chassis).
+policies and ECMP routes out of a DGP, and gateway routers (options:chassis), with
+symmetric ECMP replies.
 """
 
 from __future__ import annotations
@@ -190,6 +191,28 @@ SHAPES: dict[str, tuple[list[str], tuple[str, ...]]] = {
     "gateway_router_with_gateway_chassis": (
         GW_ROUTER + ["lrp-set-gateway-chassis gw-ext gw1 20"],  # ignored: no cr- port
         ("GW",),
+    ),
+    # The output port's tunnel key appears in the flows: pin it (ours follow NB order).
+    "gateway_router_ecmp_symmetric_reply": (
+        GW_ROUTER
+        + [
+            _lrp_opt("gw-ext", "requested-tnl-key=7"),
+            "--ecmp-symmetric-reply lr-route-add GW 198.51.100.0/24 172.24.4.2",
+            "--ecmp-symmetric-reply lr-route-add GW 198.51.100.0/24 172.24.4.3",
+            "--ecmp-symmetric-reply lr-route-add GW 2001:db8:99::/64 2001:db8::2",
+            "--ecmp-symmetric-reply lr-route-add GW 2001:db8:99::/64 2001:db8::3",
+            "--ecmp-symmetric-reply lr-route-add GW 203.0.113.9/32 172.24.4.4",
+            "--ecmp-symmetric-reply lr-route-add GW 203.0.113.9/32 10.0.1.254",
+        ],
+        ("GW",),
+    ),
+    "dgp_ecmp_symmetric_reply_ignored": (
+        DGP
+        + [
+            "--ecmp-symmetric-reply lr-route-add R1 198.51.100.0/24 172.24.4.2",
+            "--ecmp-symmetric-reply lr-route-add R1 198.51.100.0/24 172.24.4.3",
+        ],
+        ("R1",),
     ),
 }
 

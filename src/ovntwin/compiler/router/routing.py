@@ -33,6 +33,7 @@ from ovntwin.compiler.router.common import (
     lrp_uuid,
     router_ports,
 )
+from ovntwin.compiler.router.ecmp_symmetric import build_symmetric_replies
 from ovntwin.compiler.router.nat_arp import neighbour_nat_routes
 from ovntwin.compiler.router.static_routes import ParsedRoute, RoutePlan, plan_routes
 from ovntwin.compiler.stages import Stage
@@ -158,6 +159,7 @@ def _ecmp_group(rf: RouterFlows, gid: int, group: list[ParsedRoute]) -> None:
         f"ip.ttl--; flags.loopback = 1; {ECMP_GROUP_ID} = {gid}; "
         f"{ECMP_MEMBER_ID} = select({members});",
     )
+    build_symmetric_replies(rf, group, match)
     next_hop, src = (NEXT_HOP_V4, SRC_V4) if head.is_v4 else (NEXT_HOP_V6, SRC_V6)
     for mid, route in enumerate(group, start=1):
         port = route.out_port
