@@ -104,6 +104,26 @@ HA_GROUP = BASE + [
     "ha-chassis-group-add-chassis hagrp gw2 20",
     "--id=@g get HA_Chassis_Group hagrp -- set Logical_Router_Port r1-ext ha_chassis_group=@g",
 ]
+# Rows northd refuses (created directly: ovn-nbctl would reject most of them).
+ODD_ROWS = [
+    "create Address_Set name=allowed addresses=198.51.100.0/24",
+    "create Address_Set name=exempt addresses=203.0.113.5",
+    "--id=@n create NAT type=dnat external_ip=172.24.4.60 logical_ip=10.0.1.0/24"
+    " -- add Logical_Router R1 nat @n",  # dnat to a subnet
+    "--id=@n create NAT type=snat external_ip=172.24.4.61/24 logical_ip=10.0.1.0/24"
+    " -- add Logical_Router R1 nat @n",  # external IP with a prefix
+    "--id=@a get Address_Set allowed -- --id=@e get Address_Set exempt"
+    " -- --id=@n create NAT type=snat external_ip=172.24.4.62 logical_ip=10.0.2.0/24"
+    " allowed_ext_ips=@a exempted_ext_ips=@e -- add Logical_Router R1 nat @n",  # both sets
+    "--id=@n create NAT type=dnat_and_snat external_ip=172.24.4.63 logical_ip=10.0.1.11"
+    " logical_port=vm1 -- add Logical_Router R1 nat @n",  # logical_port, no MAC: central
+    "--id=@n create NAT type=dnat_and_snat external_ip=172.24.4.64 logical_ip=10.0.2.14"
+    " logical_port=vm4 'external_mac=\"FA:16:3E:00:AA:04\"' -- add Logical_Router R1 nat @n",
+    "--id=@n create NAT type=snat external_ip=bogus logical_ip=10.0.2.0/24"
+    " -- add Logical_Router R1 nat @n",
+]
+# A FIP on the router port's own IP.
+FIP_ON_ROUTER_IP = ["lr-nat-add R1 dnat_and_snat 172.24.4.10 10.0.2.14"]
 SHAPES: dict[str, list[str]] = {
     "dgp_seed": DGP + SEED_NAT,
     "dgp_ipv6": DGP + IPV6_NAT,
@@ -127,6 +147,29 @@ SHAPES: dict[str, list[str]] = {
     + SEED_NAT
     + ["set Logical_Router R1 options:lb_force_snat_ip=router_ip"],
     "no_gateway": BASE + SEED_NAT + IPV6_NAT,
+    "dgp_odd_rows": DGP + ODD_ROWS,
+    "gw_router_odd_rows": GW_ROUTER + ODD_ROWS,
+    "dgp_fip_on_router_ip": DGP + FIP_ON_ROUTER_IP,
+    "gw_router_fip_on_router_ip": GW_ROUTER + FIP_ON_ROUTER_IP,
+    "dgp_force_snat_options_ignored": DGP
+    + SEED_NAT
+    + [
+        "set Logical_Router R1 options:dnat_force_snat_ip=172.24.4.10"
+        " options:lb_force_snat_ip=2001:db8:ff::10"
+    ],
+    "dgp_mtu_bypass_debug_drop": DGP
+    + SEED_NAT
+    + IPV6_NAT
+    + [
+        "lrp-set-options r1-ext gateway_mtu=1500 gateway_mtu_bypass=tcp",
+        "set NB_Global . options:debug_drop_collector_set=5 options:debug_drop_domain_id=3",
+    ],
+    "gw_router_lb_force_snat_router_ip_v6": GW_ROUTER
+    + IPV6_NAT
+    + [
+        "set Logical_Router R1 options:lb_force_snat_ip=router_ip"
+        " options:dnat_force_snat_ip=2001:db8:ff::200"
+    ],
 }
 
 
