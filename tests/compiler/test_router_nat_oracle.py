@@ -75,6 +75,10 @@ OPTIONS_NAT = [
     "lr-nat-add R1 dnat 172.24.4.32 10.0.1.12",
     "lr-nat-add R1 snat 172.24.4.32 10.0.1.12",  # dnat + snat sharing an external IP
     "lr-nat-add R1 snat 172.24.4.33 10.0.1.128/25",
+    # gateway_port naming a port that is not a DGP (or a gateway router): skipped.
+    "--id=@p get Logical_Router_Port r1-A -- --id=@n create NAT type=dnat"
+    " external_ip=172.24.4.78 logical_ip=10.0.1.11 gateway_port=@p"
+    " -- add Logical_Router R1 nat @n",
 ]
 EXT_IPS = [
     "create Address_Set name=allowed addresses=198.51.100.0/24",
@@ -94,6 +98,11 @@ TWO_DGPS = [
     "lr-nat-add R1 snat 192.0.2.10 10.0.2.0/24",
     "lr-nat-add R1 dnat_and_snat 192.0.2.50 10.0.1.11 vm1 fa:16:3e:00:bb:01",
     "--gateway-port=r1-ext2 lr-nat-add R1 dnat_and_snat 198.51.100.7 10.0.1.12",
+    # gateway_port naming a port that is not a DGP: northd skips the row.
+    "--id=@p get Logical_Router_Port r1-A -- --id=@n create NAT type=dnat_and_snat"
+    " external_ip=172.24.4.77 logical_ip=10.0.1.11 gateway_port=@p"
+    " -- add Logical_Router R1 nat @n",
+    "--gateway-port=r1-ext lr-nat-add R1 snat 198.51.100.8 10.0.2.0/25",
     # On no DGP's subnet (ovn-nbctl refuses it; northd skips it).
     "--id=@n create NAT type=dnat_and_snat external_ip=203.0.113.9 logical_ip=10.0.2.14"
     " -- add Logical_Router R1 nat @n",
