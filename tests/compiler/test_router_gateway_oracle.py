@@ -10,12 +10,13 @@ symmetric ECMP replies.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 
 import pytest
 from router_oracle import router_diff
 
-from oracle.harness import OvnOracle
+from oracle.harness import OvnOracle, join_batch
 from ovntwin.compiler.compile import compile_nb
 
 pytestmark = pytest.mark.oracle
@@ -290,3 +291,20 @@ def _binding_facts(oracle: OvnOracle, commands: Sequence[str]) -> tuple[dict, di
 def test_gateway_port_bindings_match_northd(ovn_oracle: OvnOracle, shape: str) -> None:
     real, ours = _binding_facts(ovn_oracle, BINDING_SHAPES[shape])
     assert ours == real
+
+
+def test_chassisredirect_port_keys_follow_their_dgp(ovn_oracle: OvnOracle) -> None:
+    """Created in one transaction, northd keys ports in UUID order, each cr- right after
+    its DGP; ovntwin's NB order is that UUID order."""
+    commands = ["lr-add R"] + [
+        f"lrp-add R p{i} 02:00:00:00:00:0{i} 10.0.{i}.1/24" for i in range(6)
+    ]
+    commands += ["lrp-set-gateway-chassis p2 gw1 10", "lrp-set-gateway-chassis p4 gw1 10"]
+    ovn_oracle.reset()
+    ovn_oracle.nbctl("--wait=sb", *join_batch([shlex.split(c) for c in commands]))
+    real = {
+        row["logical_port"]: row["tunnel_key"]
+        for row in ovn_oracle.sb_rows("Port_Binding", "logical_port,tunnel_key")
+    }
+    sb = compile_nb(ovn_oracle.load_nb(sb=False))
+    assert {pb.logical_port: pb.tunnel_key for pb in sb.port_bindings} == real

@@ -170,31 +170,35 @@ def _switch_ports(nb: NorthboundDB, dp: Datapath, gw_chassis: Mapping[str, str])
         dp.ports.append(port)
 
 
-def _router_ports(nb: NorthboundDB, dp: Datapath, peer_of: dict[str, str]) -> None:
+def _router_ports(nb: NorthboundDB, dp: Datapath, peer_of: dict[str, str]) -> dict[str, int]:
+    """The router's NB ports; returns the keys of their chassisredirect ports by DGP name.
+
+    northd keys a DGP's chassisredirect port right after the DGP itself.
+    """
     assert dp.lr is not None
     lrps = nb.resolve(r.LogicalRouterPort, dp.lr.ports)
+    names = [n for lrp in lrps for n in (lrp.name, cr_port_name(lrp.name))]
     keys = KeyAllocator(
-        rt.tunnel_key for lrp in lrps if (rt := nb.runtime.ports.get(lrp.name)) and rt.tunnel_key
+        rt.tunnel_key for n in names if (rt := nb.runtime.ports.get(n)) and rt.tunnel_key
     )
+    cr_keys: dict[str, int] = {}
     for lrp in lrps:
         key = _port_key(nb, lrp.name, keys, lrp.options.get("requested-tnl-key"))
         peer = lrp.peer or peer_of.get(lrp.name)
         port = Port(lrp.name, dp, _lrp_binding(dp, lrp, key, peer), lrp=lrp)
         port.lrp_networks = parse_lrp_networks(lrp.mac, lrp.networks)
         dp.ports.append(port)
+        if port.lrp_networks is not None and is_distributed_gateway(dp.lr, lrp):
+            cr_keys[lrp.name] = _port_key(nb, cr_port_name(lrp.name), keys, None)
+    return cr_keys
 
 
-def _chassisredirect_ports(nb: NorthboundDB, dp: Datapath) -> None:
-    """A `cr-<name>` port for each distributed gateway port, keyed after the NB ports."""
-    assert dp.lr is not None
-    keys = KeyAllocator(p.sb.tunnel_key for p in dp.ports)
+def _chassisredirect_ports(dp: Datapath, nb: NorthboundDB, cr_keys: dict[str, int]) -> None:
+    """A `cr-<name>` port for each distributed gateway port (peers already linked)."""
     for port in dp.ports:
-        if port.lrp is None or port.lrp_networks is None:
-            continue  # northd drops ports with a bad MAC before considering gateways
-        if not is_distributed_gateway(dp.lr, port.lrp):
-            continue
-        name = cr_port_name(port.name)
-        key = _port_key(nb, name, keys, None)
+        if port.lrp is None or port.name not in cr_keys:
+            continue  # not a DGP (or a bad MAC: northd drops the port before gateways)
+        key = cr_keys[port.name]
         cr = make_cr_port(nb, dp, port, key, _sb_uuid("pb", f"cr:{port.lrp.uuid}"))
         dp.l3dgw_ports.append(port)
         dp.cr_ports.append(cr)
@@ -239,12 +243,11 @@ def build_context(nb: NorthboundDB) -> CompileContext:
         for p in dp.ports
         if p.lsp is not None and p.lsp.type == "router" and "router-port" in p.lsp.options
     }
-    for dp in routers:
-        _router_ports(nb, dp, peer_of)
+    cr_keys = {dp.uuid: _router_ports(nb, dp, peer_of) for dp in routers}
     ports = {p.name: p for dp in switches + routers for p in dp.ports}
     _link_peers(ports)
     for dp in routers:
-        _chassisredirect_ports(nb, dp)
+        _chassisredirect_ports(dp, nb, cr_keys[dp.uuid])
         ports.update((cr.name, cr) for cr in dp.cr_ports)
     for dp in switches:
         for port in dp.router_ports:
