@@ -117,6 +117,19 @@ SHAPES: dict[str, tuple[list[str], tuple[str, ...]]] = {
         BASE + [_lrp_opt("r1-ext", "redirect-chassis=gw1")],
         ("R1",),
     ),
+    "dgp_ha_group_and_gateway_chassis": (BASE + HA_GROUP + GW_CHASSIS, ("R1",)),
+    "dgp_several_networks": (
+        BASE
+        + [
+            "set Logical_Router_Port r1-ext"
+            """ 'networks=["172.24.4.10/24","198.18.0.1/24","2001:db8::10/64"]'""",
+            """set Logical_Router_Port r1-A 'networks=["10.0.1.1/24","10.9.1.1/24"]'""",
+            _lrp_opt("r1-A", "reside-on-redirect-chassis=true"),
+            _lrp_opt("r1-ext", "gateway_mtu=1400"),
+        ]
+        + GW_CHASSIS,
+        ("R1",),
+    ),
     "dgp_learn_only_requests": (
         DGP + ["set Logical_Router R1 options:always_learn_from_arp_request=false"],
         ("R1",),
