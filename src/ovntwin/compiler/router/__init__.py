@@ -1,13 +1,15 @@
 """Logical router pipelines: one module per pipeline area, `build_router_flows` runs them all.
 
-Scope: distributed routers without gateway ports, NAT or load balancers (issue #2);
-the stages those features use get exactly the default flows northd gives them.
+Scope: distributed routers, distributed gateway ports (cr- ports, see
+compiler/gateways.py), gateway routers and NAT; no load balancers (their stages get
+exactly the default flows northd gives them).
 
     admission    lr_in_admission
     neighbor     lr_in_lookup_neighbor, lr_in_learn_neighbor
     ip_input     lr_in_ip_input (router-wide and IPv4; ip_input_v6 for IPv6)
     nd_ra        lr_in_nd_ra_options, lr_in_nd_ra_response (ipv6_ra_configs)
     routing      lr_in_ip_routing_pre, lr_in_ip_routing, lr_in_ip_routing_ecmp
+                 (ecmp_symmetric: symmetric ECMP replies on gateway routers)
     multicast    mcast_relay / mcast_flood flows of lr_in_ip_input and lr_in_ip_routing
     policy       lr_in_policy, lr_in_policy_ecmp
     arp_resolve  lr_in_arp_resolve
