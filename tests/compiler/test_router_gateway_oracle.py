@@ -14,10 +14,11 @@ import shlex
 from collections.abc import Sequence
 
 import pytest
-from router_oracle import router_diff
+from router_oracle import mask, router_diff
 
 from oracle.harness import OvnOracle, join_batch
 from ovntwin.compiler.compile import compile_nb
+from ovntwin.southbound.lflow_list import format_lflow_list, select_datapaths
 
 pytestmark = pytest.mark.oracle
 
@@ -321,3 +322,22 @@ def test_chassisredirect_port_keys_follow_their_dgp(ovn_oracle: OvnOracle) -> No
     }
     sb = compile_nb(ovn_oracle.load_nb(sb=False))
     assert {pb.logical_port: pb.tunnel_key for pb in sb.port_bindings} == real
+
+
+def test_runtime_keys_and_masked_label_chassis(ovn_oracle: OvnOracle) -> None:
+    """With the live SB as runtime: northd's tunnel keys are kept as they are, and a
+    chassis without ct-no-masked-label turns ct_mark.ecmp_reply_port into ct_label."""
+    commands, _ = SHAPES["gateway_router_ecmp_symmetric_reply"]
+    ovn_oracle.reset()
+    ovn_oracle.run(commands)
+    ovn_oracle.sbctl("chassis-add", "hv-old", "geneve", "192.0.2.1")
+    ovn_oracle.nbctl("--wait=sb", "sync")
+    real_keys = {
+        row["logical_port"]: row["tunnel_key"]
+        for row in ovn_oracle.sb_rows("Port_Binding", "logical_port,tunnel_key")
+    }
+    sb = compile_nb(ovn_oracle.load_nb(sb=True))
+    assert {pb.logical_port: pb.tunnel_key for pb in sb.port_bindings} == real_keys
+    real = mask(ovn_oracle.lflow_list("GW"))
+    assert "ct_label.ecmp_reply_port" in real
+    assert mask(format_lflow_list(sb, select_datapaths(sb, "GW"))) == real

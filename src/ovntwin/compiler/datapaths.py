@@ -40,17 +40,22 @@ def _sb_uuid(kind: str, key: str) -> str:
 
 
 class KeyAllocator:
-    """Lowest-free-key allocation with requested keys honoured first."""
+    """Lowest-free-key allocation; requested keys are honoured first.
 
-    def __init__(self, used: Iterable[int] = ()) -> None:
-        self.used = set(used)
+    `reserved` keys (those the southbound runtime already gives some row) are never
+    handed out as "lowest free", but the row requesting one of them gets it.
+    """
+
+    def __init__(self, reserved: Iterable[int] = ()) -> None:
+        self.reserved = set(reserved)
+        self.used: set[int] = set()
 
     def take(self, requested: int | None) -> int:
         if requested and requested not in self.used:
             self.used.add(requested)
             return requested
         key = 1
-        while key in self.used:
+        while key in self.used or key in self.reserved:
             key += 1
         self.used.add(key)
         return key
