@@ -115,6 +115,7 @@ def _compile(
     if mc is None:
         mc = compilers[dp.uuid] = MatchCompiler(
             symtab, address_sets=sets, port_groups=groups, dp_key=dp.tunnel_key,
+            is_chassis_resident=lambda name: _resident(index, name),
             port_exists=lambda name: _port_ok(index, dp, name),
         )  # fmt: skip
     try:
@@ -138,6 +139,11 @@ def _widths(symtab: SymbolTable) -> Any:
         return sym.width if sym is not None else None
 
     return width
+
+
+def _resident(index: SbIndex, name: str) -> bool:
+    """ovn-trace is not chassis specific: every known port (and "") is resident here."""
+    return name == "" or name in index.ports
 
 
 def _port_ok(index: SbIndex, dp: DatapathBinding, name: str) -> bool:

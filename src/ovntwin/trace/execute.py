@@ -163,7 +163,9 @@ def _simple(tracer: Tracer, act: A.Simple, dp: DatapathBinding, flow: Flow, pipe
         forked = flow.copy()
         text = "ct_commit_nat /* assuming no un-nat entry, so no change */"
         text += _track(tracer, forked)
-        node = parent.add(NodeKind.TRANSFORMATION, text)
+        node = parent.add(
+            NodeKind.TRANSFORMATION, text, nat="commit", ct_state=ct_flags(forked.get("ct_state"))
+        )
         tracer.table(dp, forked, act.table, pipeline, node)
     elif act.name == "ct_clear":
         for key in _CT_FIELDS:
@@ -179,16 +181,27 @@ def _ct_nat(tracer: Tracer, act: A.CtNat, dp: DatapathBinding, flow: Flow, pipel
     czone = "in_czone" if act.name.endswith("_in_czone") else ""
     text = f"ct_{'d' if is_dst else 's'}nat{czone}"  # sic: no underscore, as ovn-trace prints
     direction = "dst" if is_dst else "src"
+    info: dict[str, object] = {"nat": f"{direction[0]}nat", "czone": bool(czone)}
+    translation = ""
     if act.ip is not None:
         family = "ip6" if act.ipv6 else "ip4"
-        text += f"({family}.{direction}={act.ip})"
+        translation = f"{family}.{direction}={act.ip}"
+        text += f"({translation})"
         forked.write(tracer.symtab, f"{family}.{direction}", _ip_value(act.ip, act.ipv6))
         forked.set("ct_state", forked.get("ct_state") | (CS_DNAT if is_dst else CS_SNAT))
+        info["set"] = translation
     else:
         text += f" /* assuming no un-{direction[0]}nat entry, so no change */"
     text += _track(tracer, forked)
-    node = parent.add(NodeKind.TRANSFORMATION, text)
-    tracer.table(dp, forked, act.table, pipeline, node)
+    info["ct_state"] = ct_flags(forked.get("ct_state"))
+    node = parent.add(NodeKind.TRANSFORMATION, text, **info)
+    if translation:
+        tracer.nat.append(translation)
+    try:
+        tracer.table(dp, forked, act.table, pipeline, node)
+    finally:
+        if translation:
+            tracer.nat.pop()
 
 
 def _track(tracer: Tracer, flow: Flow) -> str:

@@ -29,6 +29,7 @@ class Tracer:
     outcomes: list[Outcome] = field(default_factory=list)
     _ct_used: int = 0
     synthetic: list[str] = field(default_factory=list)  # e.g. ["arp"] inside arp { }
+    nat: list[str] = field(default_factory=list)  # translations on the current path
 
     # --- conntrack states from --ct --------------------------------------------
     def next_ct_state(self) -> tuple[int, str]:
@@ -47,7 +48,13 @@ class Tracer:
 
     def outcome(self, kind: str, dp: DatapathBinding, **info: str) -> None:
         self.outcomes.append(
-            Outcome(kind, self.index.dp_names[dp.uuid], packet="/".join(self.synthetic), **info)
+            Outcome(
+                kind,
+                self.index.dp_names[dp.uuid],
+                packet="/".join(self.synthetic),
+                nat=tuple(self.nat),
+                **info,
+            )  # fmt: skip
         )
 
     # --- tables ------------------------------------------------------------------
@@ -175,7 +182,8 @@ class Tracer:
             NodeKind.OUTPUT,
             f'/* Replacing type "{port.type}" outport "{port.friendly}" with distributed '
             f'port "{target.friendly}". */',
-        )
+            redirect=port.name, distributed_port=target.name,
+        )  # fmt: skip
         return target, target.friendly
 
     def egress_output(

@@ -17,6 +17,7 @@ class Outcome:
     type: str = ""
     stage: str = ""
     reason: str = ""
+    nat: tuple[str, ...] = ()  # address translations on the way, e.g. "ip4.dst=10.0.1.11"
 
     def describe(self) -> str:
         what = f"{self.packet} packet " if self.packet else ""
@@ -35,5 +36,7 @@ class Outcome:
             for k in ("kind", "datapath", "packet", "port", "type", "stage", "reason")
         }
         out = {k: v for k, v in out.items() if v}
+        if self.nat:
+            out["nat"] = list(self.nat)
         out["text"] = self.describe()
         return out

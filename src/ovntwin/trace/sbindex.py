@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from ovntwin.expr.flow import Flow
 from ovntwin.southbound.rows import DatapathBinding, LogicalFlow, PortBinding, SouthboundDB
 from ovntwin.trace.actions import ParsedActions
+from ovntwin.trace.idlorder import idl_rank
 from ovntwin.trace.names import datapath_name, friendlier, port_name
 from ovntwin.trace.prefilter import Prefilter
 
@@ -59,6 +60,7 @@ class SbIndex:
     _loaded: set[str] = field(default_factory=set)  # datapaths whose lazy flows are indexed
     prefilter: Prefilter | None = None
     _by_flow: dict[str, CompiledFlow | None] = field(default_factory=dict)
+    _rank: dict[str, int] | None = None  # IDL row order, computed at the first tie
 
     def build(self) -> SbIndex:
         for dp in self.sb.datapaths:
@@ -90,16 +92,27 @@ class SbIndex:
         raw: dict[tuple[str, str, int], list[LogicalFlow]] = defaultdict(list)
         for lf in lflows:
             raw[(lf.datapath, lf.pipeline, lf.table_id)].append(lf)
-        order = _idl_order(self.sb.logical_flows if self.sb.lazy_flows is None else ())
         for key, flows in raw.items():
-            flows.sort(key=lambda f: (-f.priority, order(f.uuid)))
+            flows.sort(key=lambda f: -f.priority)
+            if len({f.priority for f in flows}) < len(flows):
+                flows.sort(key=lambda f: (-f.priority, self._idl_rank(f.uuid)))
             self._raw[key] = flows
+
+    def _idl_rank(self, uuid: str) -> int:
+        """Where ovn-trace's IDL walks this flow row (its order among equal priorities)."""
+        if self._rank is None:
+            self._rank = idl_rank(lf.uuid for lf in self.sb.logical_flows)
+        rank = self._rank.get(uuid)
+        if rank is not None:
+            return rank
+        # Lazily compiled flows: no table-wide row count, so order by the uuid's hash.
+        return len(self._rank) + (int(uuid[:8], 16) if _hexy(uuid) else 0)
 
     def _table(self, dp: DatapathBinding, pipeline: str, table: int) -> list[LogicalFlow]:
         """One table's flows by priority; a lazily compiled datapath is built on first use."""
         if self.sb.lazy_flows is not None and dp.uuid not in self._loaded:
             self._loaded.add(dp.uuid)
-            self._index_flows(self.sb.lazy_flows(dp.uuid))  # (ties: full-hash order)
+            self._index_flows(self.sb.lazy_flows(dp.uuid))
         return self._raw.get((dp.uuid, pipeline, table), [])
 
     def friendly_text(self, text: str) -> str:
@@ -135,21 +148,5 @@ class SbIndex:
         return self._by_flow[lf.uuid + lf.datapath]
 
 
-def _idl_order(lflows: Iterable[LogicalFlow]) -> Callable[[str], int]:
-    """Where the OVSDB IDL puts a Logical_Flow row when it iterates the table.
-
-    ovn-trace takes equal-priority flows in that order (its sort is stable): the IDL
-    keeps rows in a hash map keyed by the first 32 bits of the uuid, walked bucket by
-    bucket, and the bucket mask grows with the row count (2**floor(log2 n) - 1, at
-    least 3).  Without the row count (lazily compiled flows) the whole hash is used.
-    """
-    n = len({lf.uuid for lf in lflows})
-    mask = (1 << max(n.bit_length() - 1, 2)) - 1 if n else 0xFFFFFFFF
-
-    def order(uuid: str) -> int:
-        try:
-            return int(uuid[:8], 16) & mask
-        except ValueError:
-            return 0
-
-    return order
+def _hexy(uuid: str) -> bool:
+    return len(uuid) >= 8 and all(c in "0123456789abcdef" for c in uuid[:8])
