@@ -1,4 +1,5 @@
-"""Layers import only downward: errors, expr, model, southbound+loaders, compiler, trace, cli."""
+"""Layers import only downward: errors, expr, model, southbound+loaders, compiler, trace,
+fabric, cli."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ RANK = {
     "loaders": 3,
     "compiler": 4,
     "trace": 5,
-    "cli": 6,
+    "fabric": 6,
+    "cli": 7,
 }
 ROOT = Path(ovntwin.__file__).parent
 
