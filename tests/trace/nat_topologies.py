@@ -82,6 +82,10 @@ HA = [c for c in _DGP_NO_NEXTHOP_MAC if not c.startswith("lrp-set-gateway-chassi
     "set Logical_Router_Port r1-B options:reside-on-redirect-chassis=true",
     "lsp-set-options ext-r1 router-port=r1-ext nat-addresses=router",
     "lr-nat-add R1 dnat 172.24.4.110 10.0.2.14",
+    "pg-add pg_sg vm1 vm4",
+    'acl-add pg_sg from-lport 1002 "inport == @pg_sg && ip4" allow-related',
+    'acl-add pg_sg to-lport 1002 "outport == @pg_sg && ip4 && tcp && tcp.dst == 22" '
+    "allow-related",
 ]  # fmt: skip
 
 BRIDGED = _DGP_NO_NEXTHOP_MAC + [
@@ -174,6 +178,10 @@ DGP_FLOWS = {
     f"{_V4} && udp",
     "v6-in": f"{_EXT} && {_R1EXT} && ip6.src == 2001:db8::99 && ip6.dst == 2001:db8::100 && "
     f"{_V4} && udp",
+    "hairpin-dist-fip": f"{_VM1} && {_R1} && ip4.src == 10.0.1.11 && ip4.dst == 172.24.4.101 "
+    f"&& {_V4} && tcp && tcp.dst == 22",
+    "hairpin-central-fip": f"{_VM4} && eth.dst == fa:16:3e:00:01:02 && ip4.src == 10.0.2.14 "
+    f"&& ip4.dst == 172.24.4.100 && {_V4} && tcp && tcp.dst == 22",
     "ns-v6-fip": f"{_EXT} && eth.dst == 33:33:ff:00:01:00 && ip6.src == 2001:db8::99 && "
     "ip6.dst == ff02::1:ff00:100 && nd_ns && nd.target == 2001:db8::100 && "
     "nd.sll == 00:00:5e:00:53:01 && ip.ttl == 255",
@@ -186,6 +194,8 @@ HA_FLOWS = {
     "ext-dnat-only": f"{_EXT} && {_R1EXT} && ip4.src == 8.8.8.8 && ip4.dst == 172.24.4.110 && "
     f"{_V4} && tcp && tcp.dst == 22",
     "arp-dnat-only": _arp(_EXT, "00:00:5e:00:53:01", "172.24.4.1", "172.24.4.110"),
+    "related-icmp": f"{_VM4} && eth.dst == fa:16:3e:00:01:02 && ip4.src == 10.0.2.14 && "
+    f"ip4.dst == 10.0.1.11 && {_V4} && icmp4.type == 3 && icmp4.code == 3",
     "garp-from-router": _arp(
         'inport == "ext-r1" && eth.src == fa:16:3e:00:01:03',
         "fa:16:3e:00:01:03",
@@ -214,6 +224,8 @@ GWR_FLOWS = {
     f"{_V4} && udp",
     "gr-ew": 'inport == "h1" && eth.src == fa:16:3e:00:00:11 && eth.dst == fa:16:3e:00:00:12 '
     f"&& ip4.src == 192.168.1.11 && ip4.dst == 192.168.1.12 && {_V4} && udp",
+    "gr-hairpin": f"{_H2} && ip4.src == 192.168.1.12 && ip4.dst == 172.16.0.100 && {_V4} && "
+    "tcp && tcp.dst == 22",
     "gr-big-in": 'inport == "gw-out" && eth.src == 00:00:5e:00:53:02 && '
     f"{_GW} && ip4.src == 8.8.8.8 && ip4.dst == 172.16.0.100 && {_V4} && tcp && "
     "tcp.dst == 22 && reg9[1] == 1",

@@ -3,8 +3,8 @@
 Real northd builds each topology of nat_topologies.py; the SouthboundDB is read back
 from it, so these tests isolate the tracer (ct_snat/ct_dnat forks, chassisredirect
 outports, is_chassis_resident, check_pkt_larger, icmp errors, QoS marks and meters)
-from the compilers. Every mode (--all), --ct default / new / new then est,rpl / est,rpl,
-friendly names on and off.
+from the compilers. Every mode (--all), --ct default / new / new then est,rpl / est,rpl / rel,
+friendly names on (and off for --ct=new).
 """
 
 from __future__ import annotations
@@ -23,13 +23,16 @@ from ovntwin.trace import render, to_json, trace, trace_text
 
 pytestmark = pytest.mark.oracle
 
-CT = {"default": (), "new": ("new",), "new-est": ("new", "est,rpl"), "est": ("est,rpl",)}
+CT = {
+    "default": (), "new": ("new",), "new-est": ("new", "est,rpl"), "est": ("est,rpl",),
+    "rel": ("rel",),
+}  # fmt: skip
+# Names only change text: the no-friendly-names run uses one --ct setting.
 PARAMS = [
     pytest.param(topo, case, ct, friendly, id=f"{topo}-{case}-{ct}-{'f' if friendly else 'nof'}")
     for topo, (_cmds, flows) in TOPOLOGIES.items()
     for case in flows
-    for ct in CT
-    for friendly in (True, False)
+    for ct, friendly in [*((c, True) for c in CT), ("new", False)]
 ]
 
 
