@@ -67,6 +67,8 @@ DGP = [
     # A learned MAC binding for the IPv4 next hop ({R1} = R1's SB datapath uuid).
     "sbctl create MAC_Binding logical_port=r1-ext ip=172.24.4.1 "
     """mac='"00:00:5e:00:53:01"' datapath={R1}""",
+    "sbctl create MAC_Binding logical_port=r1-ext ip='\"2001:db8::1\"' "
+    """mac='"00:00:5e:00:53:01"' datapath={R1}""",
     "set Logical_Router_Port r1-ext options:gateway_mtu=1400",
     'qos-add A from-lport 2002 "inport == \\"vm1\\"" dscp=10',
     'qos-add A from-lport 2001 "inport == \\"vm2\\"" rate=1000 burst=100',
@@ -109,6 +111,8 @@ GWR = [
     "lr-nat-add GW dnat_and_snat 2001:db8:1::100 fd00:2::11",
     "set Logical_Router_Port gw-out options:gateway_mtu=1300",
     "lr-route-add GW 0.0.0.0/0 172.16.0.1", "lr-route-add GW ::/0 2001:db8:1::1",
+    "sbctl create MAC_Binding logical_port=gw-out ip=172.16.0.1 "
+    """mac='"00:00:5e:00:53:02"' datapath={GW}""",
 ]  # fmt: skip
 
 _VM1 = 'inport == "vm1" && eth.src == fa:16:3e:00:00:01'
@@ -174,7 +178,7 @@ DGP_FLOWS = {
     f"ip4.dst == 10.0.1.11 && {_V4} && udp",
     "to-vm4-qos": f"{_VM1} && {_R1} && ip4.src == 10.0.1.11 && ip4.dst == 10.0.2.14 && "
     f"{_V4} && udp",
-    "v6-out": f"{_VM1} && {_R1} && ip6.src == fd00:1::11 && ip6.dst == 2001:db8::99 && "
+    "v6-out": f"{_VM1} && {_R1} && ip6.src == fd00:1::11 && ip6.dst == 2001:db9::99 && "
     f"{_V4} && udp",
     "v6-in": f"{_EXT} && {_R1EXT} && ip6.src == 2001:db8::99 && ip6.dst == 2001:db8::100 && "
     f"{_V4} && udp",
