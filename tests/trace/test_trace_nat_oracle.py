@@ -20,6 +20,7 @@ from real_sb import sb_from_remote
 from oracle.harness import OvnOracle
 from ovntwin.southbound.rows import SouthboundDB
 from ovntwin.trace import render, to_json, trace, trace_text
+from ovntwin.trace.idlorder import idl_rank
 
 pytestmark = pytest.mark.oracle
 
@@ -106,3 +107,12 @@ def test_json_nat(build: Callable[[str], Built]) -> None:
     infos = [n["info"] for n in _walk(snat["tree"]) if isinstance(n.get("info"), dict)]
     assert {"redirect": "cr-r1-ext", "distributed_port": "r1-ext"} in infos
     assert any(d.get("nat") == ["ip4.src=172.24.4.10"] for d in snat["disposition"])
+
+
+@pytest.mark.parametrize("topo", list(TOPOLOGIES))
+def test_idl_row_order(build: Callable[[str], Built], topo: str) -> None:
+    """Our replay of the IDL's row order is the order ovn-sbctl (same IDL) lists rows in."""
+    b = build(topo)
+    listed = b.oracle.sbctl("--bare", "--columns=_uuid", "list", "Logical_Flow").split()
+    rank = idl_rank(listed)
+    assert sorted(listed, key=rank.__getitem__) == listed
