@@ -7,26 +7,40 @@ next hop in SB MAC_Binding (so N/S packets leave on ln-ext; HA / BR keep the ARP
 request instead). GWR: a gateway router
 (options:chassis) with a port-range SNAT, DNAT, IPv6 NAT and gateway_mtu. HA / BR: the
 DGP network with an HA_Chassis_Group, reside-on-redirect-chassis and nat-addresses=router,
-or with redirect-type=bridged.
+or with redirect-type=bridged. GR_OPTIONS: the gateway router with dnat_force_snat_ip,
+lb_force_snat_ip, always_learn_from_arp_request=false, dynamic_neigh_routers, NAT
+add_route / allowed_ext_ips / exempted_ext_ips and explicit nat-addresses.
 """
 
 from __future__ import annotations
+
+import re
 
 from oracle.harness import OvnOracle
 
 
 def build(oracle: OvnOracle, commands: list[str]) -> None:
-    """Reset `oracle` and run `commands`; "{NAME}" in sbctl commands is a datapath uuid."""
+    """Reset `oracle` and run `commands` in order, after northd has synced each one.
+
+    "{dp NAME}" stands for a datapath's SB uuid and "{nat IP}" for the uuid of the NAT row
+    with that external IP (ovn-nbctl has no command that sets NAT options or ext IPs).
+    """
     oracle.reset()
-    oracle.run([c for c in commands if not c.startswith("sbctl ")])
-    for command in (c for c in commands if c.startswith("sbctl ")):
-        uuids = {
-            name: oracle.sbctl(
-                "--bare", "--columns=_uuid", "find", "Datapath_Binding", f"external_ids:name={name}"
-            ).strip()
-            for name in ("R1", "GW")
-        }
-        oracle.run([command.format(**uuids)])
+    for command in commands:
+        oracle.run([_PLACEHOLDER.sub(lambda m: _lookup(oracle, m[1], m[2]), command)])
+
+
+_PLACEHOLDER = re.compile(r"\{(dp|nat) ([^}]+)\}")
+
+
+def _lookup(oracle: OvnOracle, kind: str, key: str) -> str:
+    if kind == "dp":
+        found = oracle.sbctl(
+            "--bare", "--columns=_uuid", "find", "Datapath_Binding", f"external_ids:name={key}"
+        )
+    else:
+        found = oracle.nbctl("--bare", "--columns=_uuid", "find", "NAT", f"external_ip={key}")
+    return found.strip()
 
 
 def _router_port(ls: str, lsp: str, lrp: str) -> str:
@@ -64,11 +78,11 @@ DGP = [
     "lr-nat-add R1 dnat_and_snat 2001:db8::100 fd00:1::11",
     "--stateless lr-nat-add R1 dnat_and_snat 172.24.4.103 10.0.1.13",
     "lr-route-add R1 0.0.0.0/0 172.24.4.1", "lr-route-add R1 ::/0 2001:db8::1",
-    # A learned MAC binding for the IPv4 next hop ({R1} = R1's SB datapath uuid).
+    # Learned MAC bindings for the IPv4 and IPv6 next hops.
     "sbctl create MAC_Binding logical_port=r1-ext ip=172.24.4.1 "
-    """mac='"00:00:5e:00:53:01"' datapath={R1}""",
+    """mac='"00:00:5e:00:53:01"' datapath={dp R1}""",
     "sbctl create MAC_Binding logical_port=r1-ext ip='\"2001:db8::1\"' "
-    """mac='"00:00:5e:00:53:01"' datapath={R1}""",
+    """mac='"00:00:5e:00:53:01"' datapath={dp R1}""",
     "set Logical_Router_Port r1-ext options:gateway_mtu=1400",
     'qos-add A from-lport 2002 "inport == \\"vm1\\"" dscp=10',
     'qos-add A from-lport 2001 "inport == \\"vm2\\"" rate=1000 burst=100',
@@ -112,7 +126,24 @@ GWR = [
     "set Logical_Router_Port gw-out options:gateway_mtu=1300",
     "lr-route-add GW 0.0.0.0/0 172.16.0.1", "lr-route-add GW ::/0 2001:db8:1::1",
     "sbctl create MAC_Binding logical_port=gw-out ip=172.16.0.1 "
-    """mac='"00:00:5e:00:53:02"' datapath={GW}""",
+    """mac='"00:00:5e:00:53:02"' datapath={dp GW}""",
+]  # fmt: skip
+
+GR_OPTIONS = [
+    c.replace("lr-add GW -- set Logical_Router GW options:chassis=gw1",
+              "lr-add GW -- set Logical_Router GW options:chassis=gw1 "
+              "options:dnat_force_snat_ip=172.16.0.10 options:lb_force_snat_ip=router_ip "
+              "options:always_learn_from_arp_request=false options:dynamic_neigh_routers=true")
+    for c in GWR
+] + [
+    "lr-nat-add GW dnat_and_snat 172.16.0.104 192.168.1.14",
+    "set NAT {nat 172.16.0.104} options:add_route=true",
+    "--id=@as create Address_Set name=ext_ok addresses=8.8.8.8 -- "
+    "set NAT {nat 172.16.0.102} allowed_ext_ips=@as",
+    "--id=@as create Address_Set name=ext_no addresses=9.9.9.9 -- "
+    "set NAT {nat 172.16.0.100} exempted_ext_ips=@as",
+    'lsp-set-options out-gw router-port=gw-out "nat-addresses=fa:16:3e:00:02:02 172.16.0.100 '
+    '172.16.0.102"',
 ]  # fmt: skip
 
 _VM1 = 'inport == "vm1" && eth.src == fa:16:3e:00:00:01'
@@ -235,9 +266,20 @@ GWR_FLOWS = {
     "tcp.dst == 22 && reg9[1] == 1",
 }
 
+GR_OPTIONS_FLOWS = {
+    **GWR_FLOWS,
+    "gr-exempted": f"{_LN} && {_GW} && ip4.src == 9.9.9.9 && ip4.dst == 172.16.0.100 && "
+    f"{_V4} && tcp && tcp.dst == 22",
+    "gr-not-allowed": f"{_LN} && {_GW} && ip4.src == 9.9.9.9 && ip4.dst == 172.16.0.102 && "
+    f"{_V4} && tcp && tcp.dst == 22",
+    "gr-arp-learn": _arp(_LN, "00:00:5e:00:53:09", "172.16.0.9", "172.16.0.10"),
+    "gr-arp-nat-addresses": _arp(_LN, "00:00:5e:00:53:02", "172.16.0.1", "172.16.0.102"),
+}
+
 TOPOLOGIES = {
     "dgp": (DGP, DGP_FLOWS),
     "gateway-router": (GWR, GWR_FLOWS),
     "ha-reside": (HA, HA_FLOWS),
     "bridged": (BRIDGED, DGP_FLOWS),
+    "gr-options": (GR_OPTIONS, GR_OPTIONS_FLOWS),
 }
