@@ -10,9 +10,11 @@ external IPs shared between rows or equal to a router port address.
 from __future__ import annotations
 
 import pytest
-from router_oracle import router_diff
+from router_oracle import mask, router_diff
 
 from oracle.harness import OvnOracle
+from ovntwin.compiler.compile import compile_nb
+from ovntwin.southbound.lflow_list import format_lflow_list, select_datapaths
 
 pytestmark = pytest.mark.oracle
 
@@ -220,3 +222,15 @@ def test_nat_neighbour_routers_match_real_ovn(ovn_oracle: OvnOracle, shape: str)
     commands, routers = MULTI_ROUTER_SHAPES[shape]
     for router in routers:
         assert router_diff(ovn_oracle, commands, router) == ""
+
+
+def test_nat_on_chassis_without_ct_no_masked_label(ovn_oracle: OvnOracle) -> None:
+    """A chassis lacking ct-no-masked-label makes northd test ct_label.natted instead."""
+    ovn_oracle.reset()
+    ovn_oracle.run(DGP + SEED_NAT)
+    ovn_oracle.sbctl("chassis-add", "hv1", "geneve", "127.0.0.1")
+    ovn_oracle.sync()
+    real = mask(ovn_oracle.lflow_list("R1"))
+    sb = compile_nb(ovn_oracle.load_nb())
+    assert "ct_label.natted" in real
+    assert mask(format_lflow_list(sb, select_datapaths(sb, "R1"))) == real

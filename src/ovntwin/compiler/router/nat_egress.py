@@ -35,7 +35,7 @@ def build_nat_egress(rf: RouterFlows, nat: RouterNat) -> None:
         if nat.dgps:
             _egress_loop(rf, rule)
     if nat.has_nat_rows:
-        ct = "ct_mark" if rf.ctx.feature("ct_no_masked_label") else "ct_label"
+        ct = "ct_mark" if rf.ctx.feature("ct-no-masked-label") else "ct_label"
         assert rf.dp.lr is not None
         rf.add(
             Stage.LR_OUT_CHK_DNAT_LOCAL,
