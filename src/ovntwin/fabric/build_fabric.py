@@ -228,7 +228,10 @@ class FabricBuilder:
     def _host(self, item: Item, where: Where) -> s.ExternalHost:
         net = self.networks.get(str(item["network"]))
         if net is None or net.kind == "overlay":
-            self.report.fail((*where, "network"), f"unknown physical network {item['network']!r}")
+            self.report.fail(
+                (*where, "network"),
+                f"host {item['name']}: {item['network']!r} is not a vlan or flat network",
+            )
         iface = interface(str(item["ip"]), (*where, "ip"), self.report)
         gateway = item.get("gateway")
         if gateway is not None and ipaddress.ip_address(str(gateway)) not in iface.network:

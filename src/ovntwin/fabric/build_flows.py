@@ -137,6 +137,8 @@ class FlowsBuilder:
     def _source(self, name: str, where: Where) -> str:
         if self.fabric.host(name) is not None:
             return name
+        if name not in self.lsps:
+            self.report.fail(where, f"{name!r} is neither a VIF of the topology nor a host")
         self._vif(name, where)
         if name not in self.placement:
             self.report.fail(where, f"{name!r} sends traffic but is not placed on a chassis")
