@@ -407,3 +407,18 @@ def test_missing_topology_file(tmp_path: Path) -> None:
         LoadError, match=re.escape(f"{path}:1: topology file 'nope.yaml' not found")
     ):
         load_scenario(path)
+
+
+def test_schema_is_a_valid_json_schema() -> None:
+    import jsonschema
+
+    from ovntwin.fabric.load import scenario_schema
+
+    jsonschema.Draft202012Validator.check_schema(scenario_schema())
+
+
+def test_variant_replaces_scalars_and_unnamed_lists(tmp_path: Path) -> None:
+    text = BASE + "  v2:\n    until_s: 6\n    events: []\n    description: other\n"
+    s = load_scenario(_write(tmp_path, text), "v2")
+    assert (s.until_us, s.events, s.description) == (6_000_000, (), "other")
+    assert s.variants == ("v1", "v2")
