@@ -20,14 +20,19 @@ from oracle.harness import OvnOracle
 
 
 def build(oracle: OvnOracle, commands: list[str]) -> None:
-    """Reset `oracle` and run `commands` in order, after northd has synced each one.
+    """Reset `oracle` and run `commands` in order.
 
     "{dp NAME}" stands for a datapath's SB uuid and "{nat IP}" for the uuid of the NAT row
     with that external IP (ovn-nbctl has no command that sets NAT options or ext IPs).
     """
     oracle.reset()
+    batch: list[str] = []
     for command in commands:
-        oracle.run([_PLACEHOLDER.sub(lambda m: _lookup(oracle, m[1], m[2]), command)])
+        if _PLACEHOLDER.search(command):
+            oracle.run(batch)  # the rows a placeholder names must exist first
+            batch = []
+        batch.append(_PLACEHOLDER.sub(lambda m: _lookup(oracle, m[1], m[2]), command))
+    oracle.run(batch)
 
 
 _PLACEHOLDER = re.compile(r"\{(dp|nat) ([^}]+)\}")
