@@ -130,20 +130,11 @@ def is_stateless(row: r.NAT) -> bool:
     return row.type == "dnat_and_snat" and smap_bool(row.options.get("stateless"), False)
 
 
-def is_gw_router(dp: Datapath) -> bool:
-    return dp.is_gw_router
-
-
-def l3dgw_ports(dp: Datapath) -> tuple[Port, ...]:
-    """Distributed gateway ports, in NB order (none on a gateway router)."""
-    return tuple(dp.l3dgw_ports)
-
-
 def analyze(nb: NorthboundDB, dp: Datapath) -> RouterNat:
     assert dp.lr is not None
     rows = nb.resolve(r.NAT, dp.lr.nat)
-    dgps = l3dgw_ports(dp)
-    gw = is_gw_router(dp)
+    dgps = tuple(dp.l3dgw_ports)  # NB order; none on a gateway router
+    gw = dp.is_gw_router
     rules = tuple(rule for row in rows if (rule := _check(row, dgps)) is not None)
     arp_rules, snat_ips = _arp_and_snat_ips(rows)
     dnat_force = _force_snat_ips(dp.lr.options.get("dnat_force_snat_ip"))
@@ -293,9 +284,9 @@ def routable_nat_addresses(nb: NorthboundDB, port: Port) -> tuple[LportAddresses
     (northd's get_nat_addresses(routable_only), IPv4 only; LB VIPs are not modelled).
     """
     dp, nets = port.datapath, port.lrp_networks
-    if dp.lr is None or nets is None or not port_is_dgp(port):
+    if dp.lr is None or nets is None or not port.is_l3dgw:
         return ()
-    n_dgps = len(l3dgw_ports(dp))
+    n_dgps = len(dp.l3dgw_ports)
     distributed: list[LportAddresses] = []
     central: list[IPv4NetAddr] = []
     router_ips = {a.addr_s for a in nets.ipv4_addrs} | {a.addr_s for a in nets.ipv6_addrs}
@@ -316,7 +307,3 @@ def routable_nat_addresses(nb: NorthboundDB, port: Port) -> tuple[LportAddresses
     if central:
         distributed.append(LportAddresses(nets.ea_s, tuple(central)))
     return tuple(distributed)
-
-
-def port_is_dgp(port: Port) -> bool:
-    return port.is_l3dgw

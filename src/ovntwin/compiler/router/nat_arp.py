@@ -27,9 +27,7 @@ from ovntwin.compiler.router.nat import (
     ArpNat,
     RouterNat,
     cr_json,
-    is_gw_router,
     is_nat_gateway_port,
-    port_is_dgp,
     routable_nat_addresses,
 )
 from ovntwin.compiler.stages import Stage
@@ -133,15 +131,6 @@ def redirect_bridged(rf: RouterFlows) -> bool:
     )
 
 
-def drops_own_ip(nat: RouterNat, ip: str, snat_stage: bool) -> bool:
-    """Whether the drop of router-owned `ip` belongs in this stage.
-
-    lr_in_ip_input (priority 60) drops router IPs that are not SNAT IPs; SNAT IPs
-    are dropped only in lr_in_arp_resolve (priority 2), after unSNAT had its chance.
-    """
-    return (ip in nat.snat_ips) == snat_stage
-
-
 def neighbour_nat_routes(rf: RouterFlows, port: Port) -> list[tuple[Port, IPv4NetAddr]]:
     """(out port, /32) for NAT IPs with add_route behind other routers on `port`'s switch."""
     peer = port.peer
@@ -162,7 +151,7 @@ def neighbour_nat_bindings(rf: RouterFlows, port: Port, other: Port) -> None:
 
     northd adds these only on gateway routers and on distributed gateway ports.
     """
-    if not (is_gw_router(rf.dp) or port_is_dgp(port)):
+    if not (rf.dp.is_gw_router or port.is_l3dgw):
         return
     for entry in routable_nat_addresses(rf.ctx.nb, other):
         ips = ", ".join(a.addr_s for a in entry.ipv4_addrs)
