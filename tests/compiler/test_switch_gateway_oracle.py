@@ -196,6 +196,11 @@ CASES: dict[str, tuple[list[str], tuple[str, ...]]] = {
         ],
         ALL_SEED_SWITCHES,
     ),
+    "overlay_ext": ([*SEED, "lsp-del ln-ext"], ("ext",)),
+    "disabled_router_lsp": (
+        [*SEED, "lsp-set-enabled ext-r1 disabled", "lsp-set-enabled a-r1 disabled"],
+        ("A", "ext"),
+    ),
     "only_router_ports": (
         [
             *SEED,
