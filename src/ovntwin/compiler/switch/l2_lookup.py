@@ -5,11 +5,12 @@
 | l2_lkup    | 110  | service monitor replies go to ovn-controller                   |
 | l2_lkup    | 100  | IGMP / MLD to ovn-controller (mcast_snoop)                     |
 | l2_lkup    | 85   | reserved IP multicast groups are flooded (mcast_snoop)         |
-| l2_lkup    | 80   | ARP/NS for a router-owned IP: only to that router (+ L2 flood) |
+| l2_lkup    | 80   | ARP/NS for a router-owned IP: only to that router (router_l2)  |
 | l2_lkup    | 80   | unregistered IP multicast: relay / static / drop (mcast_snoop) |
-| l2_lkup    | 75   | ARP/NS/RARP a router sends itself: flood at L2, not to routers |
+| l2_lkup    | 75   | ARP/NS/RARP a router sends itself: flood at L2 (router_l2)     |
 | l2_lkup    | 70   | broadcast and multicast: flood                                 |
-| l2_lkup    | 50   | a port's own MAC: deliver (drop when the port is disabled)      |
+| l2_lkup    | 50   | a port's own MAC: deliver (drop when the port is disabled)     |
+| l2_lkup    | 50   | router / FIP MACs behind a gateway port: where they reside     |
 | l2_lkup    | 0    | otherwise ask the FDB                                          |
 | l2_unknown | 50   | FDB miss: to the ports with "unknown", or drop                  |
 | l2_unknown | 0    | FDB hit: output                                                |
