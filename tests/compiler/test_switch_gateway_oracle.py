@@ -201,6 +201,19 @@ CASES: dict[str, tuple[list[str], tuple[str, ...]]] = {
         [*SEED, "lsp-set-enabled ext-r1 disabled", "lsp-set-enabled a-r1 disabled"],
         ("A", "ext"),
     ),
+    # Rows ovn-nbctl's lr-nat-add refuses: two external IPs (not a valid NAT entry, yet
+    # its FIP MAC still gets a flow), and a CIDR external IP (valid for the ARP flows).
+    "odd_nat_rows": (
+        [
+            *SEED,
+            "--id=@n create NAT type=dnat_and_snat external_ip='\"172.24.4.120 172.24.4.121\"'"
+            " logical_ip=10.0.1.13 logical_port=vm2 external_mac='\"fa:16:3e:00:aa:99\"'"
+            " -- add Logical_Router R1 nat @n",
+            "--id=@n create NAT type=dnat_and_snat external_ip=172.24.4.0/24 logical_ip=10.0.1.14"
+            " -- add Logical_Router R1 nat @n",
+        ],
+        ("A", "ext"),
+    ),
     "only_router_ports": (
         [
             *SEED,
@@ -260,6 +273,7 @@ NAT_ADDRESS_CASES = [
     "seed_two_dgps",
     "dual_stack_dgp",
     "explicit_router_mac",
+    "odd_nat_rows",
     "gateway_router",
     "gateway_router_nat_addresses",
 ]
