@@ -207,11 +207,12 @@ SHAPES: dict[str, tuple[list[str], tuple[str, ...]]] = {
         GW_ROUTER + ["lrp-set-gateway-chassis gw-ext gw1 20"],  # ignored: no cr- port
         ("GW",),
     ),
-    # The output port's tunnel key appears in the flows: pin it (ours follow NB order).
+    # Output ports' tunnel keys appear in the flows: pin them (ours follow NB order).
     "gateway_router_ecmp_symmetric_reply": (
         GW_ROUTER
         + [
             _lrp_opt("gw-ext", "requested-tnl-key=7"),
+            _lrp_opt("gw-A", "requested-tnl-key=3"),
             "--ecmp-symmetric-reply lr-route-add GW 198.51.100.0/24 172.24.4.2",
             "--ecmp-symmetric-reply lr-route-add GW 198.51.100.0/24 172.24.4.3",
             "--ecmp-symmetric-reply lr-route-add GW 2001:db8:99::/64 2001:db8::2",
@@ -307,13 +308,19 @@ def test_gateway_port_bindings_match_northd(ovn_oracle: OvnOracle, shape: str) -
     assert ours == real
 
 
-def test_chassisredirect_port_keys_follow_their_dgp(ovn_oracle: OvnOracle) -> None:
+@pytest.mark.parametrize("requested", [None, 10])
+def test_chassisredirect_port_keys_follow_their_dgp(
+    ovn_oracle: OvnOracle, requested: int | None
+) -> None:
     """Created in one transaction, northd keys ports in UUID order, each cr- right after
-    its DGP; ovntwin's NB order is that UUID order."""
+    its DGP (ovntwin's NB order is that UUID order); after a requested key, new keys
+    continue above it, and a cr- port's repeat of its DGP's request loses."""
     commands = ["lr-add R"] + [
         f"lrp-add R p{i} 02:00:00:00:00:0{i} 10.0.{i}.1/24" for i in range(6)
     ]
     commands += ["lrp-set-gateway-chassis p2 gw1 10", "lrp-set-gateway-chassis p4 gw1 10"]
+    if requested is not None:
+        commands.append(f"set Logical_Router_Port p2 options:requested-tnl-key={requested}")
     ovn_oracle.reset()
     ovn_oracle.nbctl("--wait=sb", *join_batch([shlex.split(c) for c in commands]))
     real = {

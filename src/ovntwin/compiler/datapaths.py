@@ -1,10 +1,12 @@
 """Datapaths, port bindings and tunnel keys (northd's join_datapaths / join_logical_ports).
 
-Tunnel keys: northd hands out the lowest free key from 1 upward, honouring
-`requested-tnl-key` (LS other_config, LR options, LSP options) and keys already in
-use in the southbound runtime. Without a southbound it walks rows in hash order,
-which is not reproducible; ovntwin walks them in NB order instead (a deliberate
-difference: keys are masked when comparing with real OVN).
+Tunnel keys: datapaths get the lowest free key from 1 upward, honouring
+`requested-tnl-key` (LS other_config, LR options) and keys already in use in the
+southbound runtime; ports get theirs as compiler/tunnel_keys.py describes. northd
+walks rows in the IDL's order, which for rows created in one transaction is UUID
+order, the NB order ovntwin uses; rows added one by one on a live northd keep the
+keys of their creation order, which ovntwin only knows from the runtime section
+(keys are masked when comparing traces with real OVN).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from ovntwin.compiler.gateways import (
     router_lsp_type_options,
 )
 from ovntwin.compiler.nat_addresses import nat_addresses
+from ovntwin.compiler.tunnel_keys import KeyRequest, assign_port_keys
 from ovntwin.model import rows as r
 from ovntwin.model.db import NorthboundDB
 from ovntwin.southbound.rows import DatapathBinding, PortBinding
@@ -150,19 +153,19 @@ def _lrp_binding(dp: Datapath, lrp: r.LogicalRouterPort, key: int, peer: str | N
     )
 
 
-def _port_key(nb: NorthboundDB, name: str, keys: KeyAllocator, requested: str | None) -> int:
+def _key_request(nb: NorthboundDB, name: str, requested: str | None) -> KeyRequest:
     rt = nb.runtime.ports.get(name)
-    return keys.take((rt.tunnel_key if rt else None) or _int_opt(requested))
+    return KeyRequest(name, _int_opt(requested), rt.tunnel_key if rt else None)
 
 
 def _switch_ports(nb: NorthboundDB, dp: Datapath, gw_chassis: Mapping[str, str]) -> None:
     assert dp.ls is not None
     lsps = nb.resolve(r.LogicalSwitchPort, dp.ls.ports)
-    keys = KeyAllocator(
-        rt.tunnel_key for lsp in lsps if (rt := nb.runtime.ports.get(lsp.name)) and rt.tunnel_key
+    keys = assign_port_keys(
+        [_key_request(nb, lsp.name, lsp.options.get("requested-tnl-key")) for lsp in lsps]
     )
     for lsp in lsps:
-        key = _port_key(nb, lsp.name, keys, lsp.options.get("requested-tnl-key"))
+        key = keys[lsp.name]
         port = Port(lsp.name, dp, _lsp_binding(nb, dp, lsp, key, gw_chassis), lsp=lsp)
         port.has_unknown = "unknown" in lsp.addresses
         port.lsp_addrs = [
@@ -182,20 +185,23 @@ def _router_ports(nb: NorthboundDB, dp: Datapath, peer_of: dict[str, str]) -> di
     """
     assert dp.lr is not None
     lrps = nb.resolve(r.LogicalRouterPort, dp.lr.ports)
-    names = [n for lrp in lrps for n in (lrp.name, cr_port_name(lrp.name))]
-    keys = KeyAllocator(
-        rt.tunnel_key for n in names if (rt := nb.runtime.ports.get(n)) and rt.tunnel_key
-    )
-    cr_keys: dict[str, int] = {}
+    requests: list[KeyRequest] = []
+    dgps: set[str] = set()
     for lrp in lrps:
-        key = _port_key(nb, lrp.name, keys, lrp.options.get("requested-tnl-key"))
+        requested = lrp.options.get("requested-tnl-key")
+        requests.append(_key_request(nb, lrp.name, requested))
+        if parse_lrp_networks(lrp.mac, lrp.networks) is not None:
+            if is_distributed_gateway(dp.lr, lrp):
+                dgps.add(lrp.name)
+                # (sic) the cr- port repeats its DGP's request (and loses it to the DGP).
+                requests.append(_key_request(nb, cr_port_name(lrp.name), requested))
+    keys = assign_port_keys(requests)
+    for lrp in lrps:
         peer = lrp.peer or peer_of.get(lrp.name)
-        port = Port(lrp.name, dp, _lrp_binding(dp, lrp, key, peer), lrp=lrp)
+        port = Port(lrp.name, dp, _lrp_binding(dp, lrp, keys[lrp.name], peer), lrp=lrp)
         port.lrp_networks = parse_lrp_networks(lrp.mac, lrp.networks)
         dp.ports.append(port)
-        if port.lrp_networks is not None and is_distributed_gateway(dp.lr, lrp):
-            cr_keys[lrp.name] = _port_key(nb, cr_port_name(lrp.name), keys, None)
-    return cr_keys
+    return {name: keys[cr_port_name(name)] for name in dgps}
 
 
 def _chassisredirect_ports(dp: Datapath, nb: NorthboundDB, cr_keys: dict[str, int]) -> None:
