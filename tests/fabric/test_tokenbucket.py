@@ -73,13 +73,15 @@ def test_long_run_rate_under_overload(
 ) -> None:
     spec = BucketSpec(rate, burst_pkts * size * 8, tick_us=tick)
     cost = spec.cost_bits(size)
-    # overload: what one gap (plus one tick of clock rounding) earns is less than a packet
-    max_gap = (cost * 1000) // rate - tick - 1
+    # overload by at least 5 %: one gap (plus one tick of clock rounding) earns < 95 % of a packet
+    max_gap = (cost * 950) // rate - tick - 1
     if max_gap < 1:
         return
     gap = data.draw(st.integers(1, max_gap))
+    # milli-bits lost per packet; send enough packets to empty the burst, then 2000 more
+    deficit = cost * 1000 - rate * (gap + tick)
     bucket = TokenBucket.from_spec(spec)
-    log = _run(bucket, [(gap, size)] * 3000)
+    log = _run(bucket, [(gap, size)] * (spec.burst_bits * 1000 // deficit + 2000))
     first_drop = next((i for i, (_, _, ok) in enumerate(log) if not ok), None)
     assert first_drop is not None
     t1, t2 = log[first_drop][0], log[-1][0]
