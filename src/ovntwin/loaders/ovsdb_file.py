@@ -92,9 +92,8 @@ def _describe(schema_name: str) -> str:
 
 def _records(path: Path, data: bytes) -> Iterator[_Record]:
     offset, number = 0, 0
-    while offset < len(data):
-        if not data[offset:].strip():
-            return
+    end_of_records = len(data.rstrip())  # trailing whitespace is not a record
+    while offset < end_of_records:
         end = data.find(b"\n", offset)
         header = data[offset : end if end >= 0 else len(data)].rstrip(b"\r")
         where = f"{path}: record {number} at byte offset {offset}"
