@@ -43,7 +43,15 @@ from ovntwin.model import rows as r
 from ovntwin.model.db import NorthboundDB
 
 SCHEMA_DIR = Path("/usr/share/ovn")
-BINARIES = ("ovsdb-tool", "ovsdb-server", "ovn-northd", "ovn-nbctl", "ovn-sbctl", "ovn-trace")
+BINARIES = (
+    "ovsdb-tool",
+    "ovsdb-server",
+    "ovn-northd",
+    "ovn-nbctl",
+    "ovn-sbctl",
+    "ovn-trace",
+    "ovs-appctl",
+)
 PINNED_OPTIONS = {"mac_prefix": "0a:00:00", "svc_monitor_mac": "0a:00:00:00:00:fe"}
 # Root NB tables: deleting their rows garbage-collects every other row.
 _NB_ROOTS = (
@@ -309,6 +317,13 @@ class OvnOracle:
         later = [["--all", "destroy", t] for t in _NB_REFERENCED_ROOTS]
         self.nbctl("--wait=sb", *join_batch(later))
         self.sync()
+        self.compact()
+
+    def compact(self) -> None:
+        """Rewrite both database files as a snapshot: reading a file replays its whole log,
+        which otherwise grows with every topology of the session."""
+        for db in ("nb", "sb"):
+            _run(["ovs-appctl", "-t", str(self.dir / f"{db}.ctl"), "ovsdb-server/compact"])
 
     def nb_dump(self) -> dict[str, list[dict[str, object]]]:
         """Every NB table as rows of {column: python value} (for faithfulness checks)."""
