@@ -17,29 +17,11 @@ import pytest
 from router_oracle import mask, router_diff
 
 from oracle.harness import OvnOracle, join_batch
+from oracle.shapes import localnet, lrp_options, router_lsp
 from ovntwin.compiler.compile import compile_nb
 from ovntwin.southbound.lflow_list import format_lflow_list, select_datapaths
 
 pytestmark = pytest.mark.oracle
-
-
-def _switch_port(ls: str, lsp: str, lrp: str) -> str:
-    return (
-        f"lsp-add {ls} {lsp} -- lsp-set-type {lsp} router -- lsp-set-addresses {lsp} router"
-        f" -- lsp-set-options {lsp} router-port={lrp}"
-    )
-
-
-def _localnet(ls: str, name: str, tag: int | None = None) -> str:
-    cmd = (
-        f"lsp-add {ls} {name} -- lsp-set-type {name} localnet -- lsp-set-addresses {name} unknown"
-        f" -- lsp-set-options {name} network_name=physnet1"
-    )
-    return cmd + (f" -- set Logical_Switch_Port {name} tag={tag}" if tag is not None else "")
-
-
-def _lrp_opt(lrp: str, *options: str) -> str:
-    return f"set Logical_Router_Port {lrp} " + " ".join(f"options:{o}" for o in options)
 
 
 # The seed: R1 between VLAN networks A (2011) / B (2010) and an external network.
@@ -51,12 +33,12 @@ BASE = [
     "lrp-add R1 r1-A fa:16:3e:00:01:01 10.0.1.1/24",
     "lrp-add R1 r1-B fa:16:3e:00:01:02 10.0.2.1/24",
     "lrp-add R1 r1-ext fa:16:3e:00:01:03 172.24.4.10/24",
-    _switch_port("A", "a-r1", "r1-A"),
-    _switch_port("B", "b-r1", "r1-B"),
-    _switch_port("ext", "ext-r1", "r1-ext"),
-    _localnet("A", "ln-A", 2011),
-    _localnet("B", "ln-B", 2010),
-    _localnet("ext", "ln-ext"),
+    router_lsp("A", "a-r1", "r1-A"),
+    router_lsp("B", "b-r1", "r1-B"),
+    router_lsp("ext", "ext-r1", "r1-ext"),
+    localnet("A", "ln-A", tag=2011),
+    localnet("B", "ln-B", tag=2010),
+    localnet("ext", "ln-ext"),
     'lsp-add A vm1 -- lsp-set-addresses vm1 "fa:16:3e:00:00:01 10.0.1.11"',
     'lsp-add A vm2 -- lsp-set-addresses vm2 "fa:16:3e:00:00:02 10.0.1.12"',
     'lsp-add B vm4 -- lsp-set-addresses vm4 "fa:16:3e:00:00:04 10.0.2.14"',
@@ -71,25 +53,25 @@ HA_GROUP = [
     "--id=@g get HA_Chassis_Group hagrp -- set Logical_Router_Port r1-ext ha_chassis_group=@g",
 ]
 RESIDE = [
-    _lrp_opt("r1-A", "reside-on-redirect-chassis=true"),
-    _lrp_opt("r1-B", "reside-on-redirect-chassis=true"),
+    lrp_options("r1-A", "reside-on-redirect-chassis=true"),
+    lrp_options("r1-B", "reside-on-redirect-chassis=true"),
 ]
-BRIDGED = [_lrp_opt("r1-ext", "redirect-type=bridged")]
+BRIDGED = [lrp_options("r1-ext", "redirect-type=bridged")]
 SECOND_DGP = [
     "ls-add ext2",
     "lrp-add R1 r1-ext2 fa:16:3e:00:01:04 172.25.0.10/24",
-    _switch_port("ext2", "ext2-r1", "r1-ext2"),
-    _localnet("ext2", "ln-ext2"),
+    router_lsp("ext2", "ext2-r1", "r1-ext2"),
+    localnet("ext2", "ln-ext2"),
     "lrp-set-gateway-chassis r1-ext2 gw2 20",
     "lr-route-add R1 192.168.0.0/16 172.25.0.1",
-    _lrp_opt("r1-A", "reside-on-redirect-chassis=true"),  # ignored with two DGPs
+    lrp_options("r1-A", "reside-on-redirect-chassis=true"),  # ignored with two DGPs
 ]
 PEERED = [
     "lr-add R1",
     "lr-add R2",
     "ls-add A",
     "lrp-add R1 r1-A fa:16:3e:00:01:01 10.0.1.1/24",
-    _switch_port("A", "a-r1", "r1-A"),
+    router_lsp("A", "a-r1", "r1-A"),
     "lrp-add R1 r1-r2 fa:16:3e:00:05:01 169.254.0.1/30 peer=r2-r1",
     "lrp-add R2 r2-r1 fa:16:3e:00:05:02 169.254.0.2/30 peer=r1-r2",
     "lrp-set-gateway-chassis r1-r2 gw1 10",
@@ -102,9 +84,9 @@ GW_ROUTER = [
     "lr-add GW",
     "lrp-add GW gw-A fa:16:3e:00:02:01 10.0.1.1/24",
     "lrp-add GW gw-ext fa:16:3e:00:02:03 172.24.4.20/24 2001:db8::20/64",
-    _switch_port("A", "a-gw", "gw-A"),
-    _switch_port("ext", "ext-gw", "gw-ext"),
-    _localnet("ext", "ln-ext"),
+    router_lsp("A", "a-gw", "gw-A"),
+    router_lsp("ext", "ext-gw", "gw-ext"),
+    localnet("ext", "ln-ext"),
     'lsp-add A vm1 -- lsp-set-addresses vm1 "fa:16:3e:00:00:01 10.0.1.11"',
     "set Logical_Router GW options:chassis=gw1",
     "lr-route-add GW 0.0.0.0/0 172.24.4.1",
@@ -115,7 +97,7 @@ SHAPES: dict[str, tuple[list[str], tuple[str, ...]]] = {
     "dgp": (DGP, ("R1",)),
     "dgp_ha_group": (BASE + HA_GROUP, ("R1",)),
     "dgp_legacy_redirect_chassis": (
-        BASE + [_lrp_opt("r1-ext", "redirect-chassis=gw1")],
+        BASE + [lrp_options("r1-ext", "redirect-chassis=gw1")],
         ("R1",),
     ),
     "dgp_ha_group_and_gateway_chassis": (BASE + HA_GROUP + GW_CHASSIS, ("R1",)),
@@ -125,8 +107,8 @@ SHAPES: dict[str, tuple[list[str], tuple[str, ...]]] = {
             "set Logical_Router_Port r1-ext"
             """ 'networks=["172.24.4.10/24","198.18.0.1/24","2001:db8::10/64"]'""",
             """set Logical_Router_Port r1-A 'networks=["10.0.1.1/24","10.9.1.1/24"]'""",
-            _lrp_opt("r1-A", "reside-on-redirect-chassis=true"),
-            _lrp_opt("r1-ext", "gateway_mtu=1400"),
+            lrp_options("r1-A", "reside-on-redirect-chassis=true"),
+            lrp_options("r1-ext", "gateway_mtu=1400"),
         ]
         + GW_CHASSIS,
         ("R1",),
@@ -155,13 +137,13 @@ SHAPES: dict[str, tuple[list[str], tuple[str, ...]]] = {
     "dgp_gateway_mtu": (
         DGP
         + [
-            _lrp_opt("r1-ext", "gateway_mtu=1400", "gateway_mtu_bypass=tcp"),
-            _lrp_opt("r1-A", "gateway_mtu=1300"),
+            lrp_options("r1-ext", "gateway_mtu=1400", "gateway_mtu_bypass=tcp"),
+            lrp_options("r1-A", "gateway_mtu=1300"),
         ],
         ("R1",),
     ),
     "dgp_gateway_mtu_vlan": (
-        DGP + ["set Logical_Switch_Port ln-ext tag=100", _lrp_opt("r1-ext", "gateway_mtu=1500")],
+        DGP + ["set Logical_Switch_Port ln-ext tag=100", lrp_options("r1-ext", "gateway_mtu=1500")],
         ("R1",),
     ),
     "dgp_routes_policies": (
@@ -187,7 +169,7 @@ SHAPES: dict[str, tuple[list[str], tuple[str, ...]]] = {
     "reside_without_localnet": ([c for c in DGP + RESIDE if "ln-A" not in c], ("R1",)),
     "redirect_type_bridged": (DGP + BRIDGED, ("R1",)),
     "redirect_type_bridged_mixed_case": (
-        DGP + [_lrp_opt("r1-ext", "redirect-type=Bridged")],
+        DGP + [lrp_options("r1-ext", "redirect-type=Bridged")],
         ("R1",),
     ),
     "bridged_and_reside": (DGP + RESIDE + BRIDGED, ("R1",)),
@@ -199,7 +181,7 @@ SHAPES: dict[str, tuple[list[str], tuple[str, ...]]] = {
         + [
             "set Logical_Router GW options:dynamic_neigh_routers=true"
             " options:always_learn_from_arp_request=false options:mcast_relay=true",
-            _lrp_opt("gw-ext", "gateway_mtu=1400"),
+            lrp_options("gw-ext", "gateway_mtu=1400"),
         ],
         ("GW",),
     ),
@@ -211,8 +193,8 @@ SHAPES: dict[str, tuple[list[str], tuple[str, ...]]] = {
     "gateway_router_ecmp_symmetric_reply": (
         GW_ROUTER
         + [
-            _lrp_opt("gw-ext", "requested-tnl-key=7"),
-            _lrp_opt("gw-A", "requested-tnl-key=3"),
+            lrp_options("gw-ext", "requested-tnl-key=7"),
+            lrp_options("gw-A", "requested-tnl-key=3"),
             "--ecmp-symmetric-reply lr-route-add GW 198.51.100.0/24 172.24.4.2",
             "--ecmp-symmetric-reply lr-route-add GW 198.51.100.0/24 172.24.4.3",
             "--ecmp-symmetric-reply lr-route-add GW 2001:db8:99::/64 2001:db8::2",

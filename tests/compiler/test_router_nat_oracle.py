@@ -13,25 +13,11 @@ import pytest
 from router_oracle import mask, router_diff
 
 from oracle.harness import OvnOracle
+from oracle.shapes import localnet, router_lsp
 from ovntwin.compiler.compile import compile_nb
 from ovntwin.southbound.lflow_list import format_lflow_list, select_datapaths
 
 pytestmark = pytest.mark.oracle
-
-
-def _switch_port(ls: str, lsp: str, lrp: str) -> str:
-    return (
-        f"lsp-add {ls} {lsp} -- lsp-set-type {lsp} router -- lsp-set-addresses {lsp} router"
-        f" -- lsp-set-options {lsp} router-port={lrp}"
-    )
-
-
-def _localnet(ls: str, name: str, tag: int | None = None) -> str:
-    cmd = (
-        f"lsp-add {ls} {name} -- lsp-set-type {name} localnet -- lsp-set-addresses {name} unknown"
-        f" -- lsp-set-options {name} network_name=physnet1"
-    )
-    return cmd + (f" -- set Logical_Switch_Port {name} tag={tag}" if tag is not None else "")
 
 
 # R1 with inside switches A / B and an external switch behind r1-ext.
@@ -43,12 +29,12 @@ BASE = [
     "lrp-add R1 r1-A fa:16:3e:00:01:01 10.0.1.1/24 2001:db8:1::1/64",
     "lrp-add R1 r1-B fa:16:3e:00:01:02 10.0.2.1/24",
     "lrp-add R1 r1-ext fa:16:3e:00:01:03 172.24.4.10/24 2001:db8:ff::10/64",
-    _switch_port("A", "a-r1", "r1-A"),
-    _switch_port("B", "b-r1", "r1-B"),
-    _switch_port("ext", "ext-r1", "r1-ext"),
-    _localnet("A", "ln-A", 2011),
-    _localnet("B", "ln-B", 2010),
-    _localnet("ext", "ln-ext"),
+    router_lsp("A", "a-r1", "r1-A"),
+    router_lsp("B", "b-r1", "r1-B"),
+    router_lsp("ext", "ext-r1", "r1-ext"),
+    localnet("A", "ln-A", tag=2011),
+    localnet("B", "ln-B", tag=2010),
+    localnet("ext", "ln-ext"),
     'lsp-add A vm1 -- lsp-set-addresses vm1 "fa:16:3e:00:00:01 10.0.1.11 2001:db8:1::11"',
     'lsp-add A vm2 -- lsp-set-addresses vm2 "fa:16:3e:00:00:02 10.0.1.12 2001:db8:1::12"',
     'lsp-add B vm4 -- lsp-set-addresses vm4 "fa:16:3e:00:00:04 10.0.2.14"',
@@ -93,7 +79,7 @@ EXT_IPS = [
 TWO_DGPS = [
     "ls-add ext2",
     "lrp-add R1 r1-ext2 fa:16:3e:00:01:04 192.0.2.10/24",
-    _switch_port("ext2", "ext2-r1", "r1-ext2"),
+    router_lsp("ext2", "ext2-r1", "r1-ext2"),
     "lrp-set-gateway-chassis r1-ext gw1 20",
     "lrp-set-gateway-chassis r1-ext2 gw2 20",
     "lr-nat-add R1 snat 172.24.4.10 10.0.1.0/24",
@@ -189,7 +175,7 @@ def _neighbour(n: int, extra: str) -> list[str]:
     return [
         f"lr-add R{n}",
         f"lrp-add R{n} r{n}-ext fa:16:3e:00:0{n}:03 172.24.4.{n}/24",
-        _switch_port("ext", f"ext-r{n}", f"r{n}-ext"),
+        router_lsp("ext", f"ext-r{n}", f"r{n}-ext"),
     ] + ([extra] if extra else [])
 
 

@@ -6,15 +6,9 @@ import pytest
 from router_oracle import router_diff
 
 from oracle.harness import OvnOracle
+from oracle.shapes import router_lsp
 
 pytestmark = pytest.mark.oracle
-
-
-def _switch_port(ls: str, lsp: str, lrp: str) -> str:
-    return (
-        f"lsp-add {ls} {lsp} -- lsp-set-type {lsp} router -- lsp-set-addresses {lsp} router"
-        f" -- lsp-set-options {lsp} router-port={lrp}"
-    )
 
 
 SEED = [
@@ -23,8 +17,8 @@ SEED = [
     "lr-add R1",
     "lrp-add R1 r1-A fa:16:3e:00:01:01 10.0.1.1/24",
     "lrp-add R1 r1-B fa:16:3e:00:01:02 10.0.2.1/24",
-    _switch_port("A", "a-r1", "r1-A"),
-    _switch_port("B", "b-r1", "r1-B"),
+    router_lsp("A", "a-r1", "r1-A"),
+    router_lsp("B", "b-r1", "r1-B"),
     'lsp-add A vm1 -- lsp-set-addresses vm1 "fa:16:3e:00:00:01 10.0.1.11"',
     'lsp-add B vm4 -- lsp-set-addresses vm4 "fa:16:3e:00:00:04 10.0.2.14"',
 ]
@@ -75,8 +69,8 @@ SHAPES: dict[str, list[str]] = {
         "lr-add R1",
         "lrp-add R1 r1-C 02:00:00:00:00:03 2001:db8::1/64",
         "lrp-add R1 r1-D 02:00:00:00:00:04 10.0.4.1/24 2001:db8:4::1/64 10.0.5.1/24",
-        _switch_port("C", "c-r1", "r1-C"),
-        _switch_port("D", "d-r1", "r1-D"),
+        router_lsp("C", "c-r1", "r1-C"),
+        router_lsp("D", "d-r1", "r1-D"),
         'lsp-add C vm6 -- lsp-set-addresses vm6 "02:00:00:00:01:06 2001:db8::6"',
         'lsp-add D vm7 -- lsp-set-addresses vm7 "02:00:00:00:01:07 10.0.4.7 2001:db8:4::7"',
         'lsp-add D vm8 -- lsp-set-addresses vm8 "02:00:00:00:01:08 10.0.5.8 10.9.9.9 fe80::8"',
@@ -115,9 +109,9 @@ SHAPES: dict[str, list[str]] = {
         "lrp-add R1 r1-S 02:00:00:00:00:01 192.168.0.1/24 2001:db8:5::1/64",
         "lrp-add R1 r1-A 02:00:00:00:00:02 10.0.1.1/24",
         "lrp-add R2 r2-S 02:00:00:00:00:03 192.168.0.2/24 192.168.1.2/24",
-        _switch_port("S", "s-r1", "r1-S"),
-        _switch_port("S", "s-r2", "r2-S"),
-        _switch_port("A", "a-r1", "r1-A"),
+        router_lsp("S", "s-r1", "r1-S"),
+        router_lsp("S", "s-r2", "r2-S"),
+        router_lsp("A", "a-r1", "r1-A"),
         'lsp-add S vm1 -- lsp-set-addresses vm1 "02:00:00:00:01:01 192.168.0.11 2001:db8:5::11"',
         'lsp-add S vm2 -- lsp-set-addresses vm2 "02:00:00:00:01:02 192.168.0.12" unknown',
         'lsp-add S vm3 -- lsp-set-addresses vm3 "02:00:00:00:01:03 192.168.0.13"'
@@ -131,7 +125,7 @@ SHAPES: dict[str, list[str]] = {
         "lrp-set-options r1-A gateway_mtu=1400",
         "lrp-add R1 r1-C 02:00:00:00:00:03 2001:db8::1/64 2001:db8:1::1/64",
         "ls-add C",
-        _switch_port("C", "c-r1", "r1-C"),
+        router_lsp("C", "c-r1", "r1-C"),
         "set Logical_Router_Port r1-C ipv6_ra_configs:address_mode=slaac"
         " ipv6_ra_configs:mtu=1450 ipv6_ra_configs:router_preference=HIGH",
     ],
@@ -154,7 +148,7 @@ SHAPES: dict[str, list[str]] = {
     + [
         "ls-add C",
         "lrp-add R1 r1-C 02:00:00:00:00:0c 10.9.0.1/32 10.9.1.0/31 2001:db8:c::1/128",
-        _switch_port("C", "c-r1", "r1-C"),
+        router_lsp("C", "c-r1", "r1-C"),
         "set Logical_Router_Port r1-C ipv6_ra_configs:address_mode=dhcpv6_stateful"
         " ipv6_ra_configs:rdnss=2001:db8::53 ipv6_ra_configs:dnssl=example.org"
         ' "ipv6_ra_configs:route_info=HIGH-2001:db8:9::/64" ipv6_ra_configs:mtu=1200',
@@ -178,8 +172,8 @@ SHAPES: dict[str, list[str]] = {
         "lr-add R2",
         "lrp-add R1 r1-S 02:00:00:00:00:01 192.168.0.1/24",
         "lrp-add R2 r2-S 02:00:00:00:00:03 192.168.0.2/24",
-        _switch_port("S", "s-r1", "r1-S"),
-        _switch_port("S", "s-r2", "r2-S"),
+        router_lsp("S", "s-r1", "r1-S"),
+        router_lsp("S", "s-r2", "r2-S"),
         "set Logical_Router R1 options:dynamic_neigh_routers=true",
     ],
 }

@@ -14,24 +14,10 @@ import pytest
 from switch_oracle import apply_case, mask, ours_for
 
 from oracle.harness import OvnOracle
+from oracle.shapes import localnet, router_lsp
 from ovntwin.compiler.compile import compile_nb
 
 pytestmark = pytest.mark.oracle
-
-
-def _router_lsp(ls: str, lsp: str, lrp: str) -> str:
-    return (
-        f"lsp-add {ls} {lsp} -- lsp-set-type {lsp} router -- lsp-set-addresses {lsp} router"
-        f" -- lsp-set-options {lsp} router-port={lrp}"
-    )
-
-
-def _localnet(ls: str, name: str, net: str, tag: int | None = None) -> str:
-    cmd = (
-        f"lsp-add {ls} {name} -- lsp-set-type {name} localnet -- lsp-set-addresses {name} unknown"
-        f" -- lsp-set-options {name} network_name={net}"
-    )
-    return cmd + (f" -- set Logical_Switch_Port {name} tag={tag}" if tag is not None else "")
 
 
 # The seed: A (tag 2011) and B (tag 2010) on physnet1, ext on "external", R1 with a
@@ -44,12 +30,12 @@ SEED_BASE = [
     "lrp-add R1 r1-A fa:16:3e:00:01:01 10.0.1.1/24",
     "lrp-add R1 r1-B fa:16:3e:00:01:02 10.0.2.1/24",
     "lrp-add R1 r1-ext fa:16:3e:00:01:03 172.24.4.10/24",
-    _router_lsp("A", "a-r1", "r1-A"),
-    _router_lsp("B", "b-r1", "r1-B"),
-    _router_lsp("ext", "ext-r1", "r1-ext"),
-    _localnet("A", "ln-A", "physnet1", 2011),
-    _localnet("B", "ln-B", "physnet1", 2010),
-    _localnet("ext", "ln-ext", "external"),
+    router_lsp("A", "a-r1", "r1-A"),
+    router_lsp("B", "b-r1", "r1-B"),
+    router_lsp("ext", "ext-r1", "r1-ext"),
+    localnet("A", "ln-A", "physnet1", 2011),
+    localnet("B", "ln-B", "physnet1", 2010),
+    localnet("ext", "ln-ext", "external"),
     "lsp-add A vm1 -- lsp-set-addresses vm1 'fa:16:3e:00:00:01 10.0.1.11'",
     "lsp-add B vm4 -- lsp-set-addresses vm4 'fa:16:3e:00:00:04 10.0.2.14'",
     "lsp-add A vm2 -- lsp-set-addresses vm2 'fa:16:3e:00:00:02 10.0.1.12'",
@@ -86,8 +72,8 @@ MANY_FIPS = [
 TWO_DGPS = [
     "ls-add ext2",
     "lrp-add R1 r1-ext2 fa:16:3e:00:01:04 198.51.100.10/24",
-    _router_lsp("ext2", "ext2-r1", "r1-ext2"),
-    _localnet("ext2", "ln-ext2", "external2"),
+    router_lsp("ext2", "ext2-r1", "r1-ext2"),
+    localnet("ext2", "ln-ext2", "external2"),
     "lrp-set-gateway-chassis r1-ext2 gw2 20",
     "lr-nat-add R1 dnat_and_snat 198.51.100.50 10.0.2.14",
     "lr-nat-add R1 snat 198.51.100.10 10.0.2.0/24",
@@ -124,9 +110,9 @@ GW_ROUTER = [
     "lr-add GR -- set Logical_Router GR options:chassis=gw1",
     "lrp-add GR gr-ten 00:00:00:00:02:01 192.168.10.1/24",
     "lrp-add GR gr-pub 00:00:00:00:02:02 172.16.0.2/24 2001:db8:1::2/64",
-    _router_lsp("ten", "ten-gr", "gr-ten"),
-    _router_lsp("pub", "pub-gr", "gr-pub"),
-    _localnet("pub", "ln-pub", "external"),
+    router_lsp("ten", "ten-gr", "gr-ten"),
+    router_lsp("pub", "pub-gr", "gr-pub"),
+    localnet("pub", "ln-pub", "external"),
     "lsp-add ten t1 -- lsp-set-addresses t1 '00:00:00:00:10:01 192.168.10.11'",
     "lr-nat-add GR snat 172.16.0.2 192.168.10.0/24",
     "lr-nat-add GR dnat_and_snat 172.16.0.50 192.168.10.11",
@@ -220,7 +206,7 @@ CASES: dict[str, tuple[list[str], tuple[str, ...]]] = {
             "lsp-del ln-ext",
             "lr-add R2",
             "lrp-add R2 r2-ext fa:16:3e:00:02:03 172.24.4.20/24",
-            _router_lsp("ext", "ext-r2", "r2-ext"),
+            router_lsp("ext", "ext-r2", "r2-ext"),
             "lr-nat-add R2 dnat_and_snat 172.24.4.200 192.168.9.9",
         ],
         ("ext",),

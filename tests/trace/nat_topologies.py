@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from oracle.harness import OvnOracle
+from oracle.shapes import localnet, router_lsp
 
 
 def build(oracle: OvnOracle, commands: list[str]) -> None:
@@ -48,30 +49,15 @@ def _lookup(oracle: OvnOracle, kind: str, key: str) -> str:
     return found.strip()
 
 
-def _router_port(ls: str, lsp: str, lrp: str) -> str:
-    return (
-        f"lsp-add {ls} {lsp} -- lsp-set-type {lsp} router -- lsp-set-addresses {lsp} router"
-        f" -- lsp-set-options {lsp} router-port={lrp}"
-    )
-
-
-def _localnet(ls: str, name: str, network: str, tag: str = "") -> str:
-    cmd = (
-        f"lsp-add {ls} {name} -- lsp-set-type {name} localnet -- lsp-set-addresses {name} "
-        f"unknown -- lsp-set-options {name} network_name={network}"
-    )
-    return cmd + (f" -- set Logical_Switch_Port {name} tag={tag}" if tag else "")
-
-
 DGP = [
     "ls-add A", "ls-add B", "ls-add ext", "lr-add R1",
     "lrp-add R1 r1-A fa:16:3e:00:01:01 10.0.1.1/24 fd00:1::1/64",
     "lrp-add R1 r1-B fa:16:3e:00:01:02 10.0.2.1/24",
     "lrp-add R1 r1-ext fa:16:3e:00:01:03 172.24.4.10/24 2001:db8::10/64",
-    _router_port("A", "a-r1", "r1-A"), _router_port("B", "b-r1", "r1-B"),
-    _router_port("ext", "ext-r1", "r1-ext"),
-    _localnet("A", "ln-A", "physnet1", "2011"), _localnet("B", "ln-B", "physnet1", "2010"),
-    _localnet("ext", "ln-ext", "external"),
+    router_lsp("A", "a-r1", "r1-A"), router_lsp("B", "b-r1", "r1-B"),
+    router_lsp("ext", "ext-r1", "r1-ext"),
+    localnet("A", "ln-A", "physnet1", "2011"), localnet("B", "ln-B", "physnet1", "2010"),
+    localnet("ext", "ln-ext", "external"),
     'lsp-add A vm1 -- lsp-set-addresses vm1 "fa:16:3e:00:00:01 10.0.1.11 fd00:1::11"',
     'lsp-add A vm2 -- lsp-set-addresses vm2 "fa:16:3e:00:00:02 10.0.1.12"',
     'lsp-add A vm3 -- lsp-set-addresses vm3 "fa:16:3e:00:00:03 10.0.1.13"',
@@ -118,8 +104,8 @@ GWR = [
     "ls-add in", "ls-add out", "lr-add GW -- set Logical_Router GW options:chassis=gw1",
     "lrp-add GW gw-in fa:16:3e:00:02:01 192.168.1.1/24 fd00:2::1/64",
     "lrp-add GW gw-out fa:16:3e:00:02:02 172.16.0.10/24 2001:db8:1::10/64",
-    _router_port("in", "in-gw", "gw-in"), _router_port("out", "out-gw", "gw-out"),
-    _localnet("out", "ln-out", "external"),
+    router_lsp("in", "in-gw", "gw-in"), router_lsp("out", "out-gw", "gw-out"),
+    localnet("out", "ln-out", "external"),
     'lsp-add in h1 -- lsp-set-addresses h1 "fa:16:3e:00:00:11 192.168.1.11 fd00:2::11"',
     'lsp-add in h2 -- lsp-set-addresses h2 "fa:16:3e:00:00:12 192.168.1.12"',
     "--portrange lr-nat-add GW snat 172.16.0.10 192.168.1.0/24 1024-65535",
