@@ -1,4 +1,4 @@
-"""The `ovntwin` command: lflow-list, trace, demo.
+"""The `ovntwin` command: lflow-list, trace, demo, simulate.
 
 Unlike ovn-trace, every error goes to stderr with a non-zero exit status, and no
 error ever shows a traceback: anything ovntwin raises on purpose is an OvnTwinError.
@@ -128,6 +128,49 @@ def demo() -> None:
 
     try:
         sys.stdout.write(run_demo())
+    except OvnTwinError as err:
+        raise _fail(_error_text(err)) from None
+
+
+@app.command("simulate")
+def simulate(
+    scenario: Annotated[str, typer.Argument(metavar="SCENARIO.yaml", help="A scenario file.")],
+    variant: Annotated[
+        str | None, typer.Option("--variant", metavar="NAME", help="Run one variant.")
+    ] = None,
+    all_variants: Annotated[
+        bool, typer.Option("--all-variants", help="The base and every variant, compared.")
+    ] = False,
+    until: Annotated[
+        float | None,
+        typer.Option("--until", metavar="SECONDS", help="Simulated time (default: the file's)."),
+    ] = None,
+    json_out: Annotated[
+        str | None, typer.Option("--json", metavar="OUT", help="Results as JSON (- for stdout).")
+    ] = None,
+    plot: Annotated[
+        str | None, typer.Option("--plot", metavar="OUT.png", help="ToR ports, throughput, BFD.")
+    ] = None,
+    pcap: Annotated[
+        str | None, typer.Option("--pcap", metavar="OUT.pcap", help="Every frame the ToR saw.")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Run a fabric scenario in simulated time: ToR MAC moves, BFD failover, QoS, traffic."""
+    from ovntwin.cli.simulate import run_simulate, variants_of
+
+    if until is not None and until <= 0:
+        raise _fail("--until must be a positive number of seconds", 2)
+    try:
+        run_simulate(
+            scenario,
+            variants_of(scenario, variant, all_variants),
+            until_us=None if until is None else round(until * 1_000_000),
+            json_out=json_out,
+            plot=plot,
+            pcap=pcap,
+            quiet=quiet,
+        )
     except OvnTwinError as err:
         raise _fail(_error_text(err)) from None
 
