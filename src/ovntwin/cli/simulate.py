@@ -64,7 +64,7 @@ def run_simulate(
 ) -> list[Run]:
     from rich.console import Console
 
-    from ovntwin.cli.sim_report import print_comparison, print_summary
+    from ovntwin.cli.sim_report import print_comparison, print_summary, router_macs
 
     err = Console(stderr=True)
     to_stderr = json_out == "-"
@@ -86,7 +86,10 @@ def run_simulate(
     if plot is not None:
         from ovntwin.fabric.plots import plot_results
 
-        written = plot_results([run.results for run in runs], plot)
+        owners: dict[str, str] = {}
+        for run in runs:
+            owners.update(router_macs(run.scenario))
+        written = plot_results([run.results for run in runs], plot, owners)
         out.print(f"plot: {written}")
     if json_out is not None:
         _write_json(json_out, [run.results for run in runs])

@@ -15,7 +15,7 @@ never needs a display.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,7 +44,7 @@ class Step:
     values: tuple[str, ...]
 
 
-def mac_port_steps(results: Results) -> list[Step]:
+def mac_port_steps(results: Results, owners: Mapping[str, str] | None = None) -> list[Step]:
     """Per (switch, VLAN, MAC) that moved: its port over time, from the first move's
     source port at the first-journey CAM time (or 0) through each move."""
     first_seen = {
@@ -61,14 +61,22 @@ def mac_port_steps(results: Results) -> list[Step]:
         times, ports = lines[key]
         times.append(move.time_us / SECOND_US)
         ports.append(move.to_port)
-    if not lines:
+    names = {k.lower(): v for k, v in (owners or {}).items()}
+
+    def label(sw: str, vlan: int, mac: str) -> str:
+        owner = names.get(mac.lower())
+        return f"{sw} vlan {vlan} {mac}" + (f" ({owner})" if owner else "")
+
+    if not lines:  # nothing moved: the owned MACs (else all) as first learned, flat
+        cam = results.cam_first_journey or results.cam
+        entries = [(sw, e) for sw, es in sorted(cam.items()) for e in es]
+        owned = [(sw, e) for sw, e in entries if e.mac.lower() in names]
         return [
-            Step(f"{sw} vlan {e.vlan} {e.mac}", (e.last_seen_us / SECOND_US,), (e.port,))
-            for sw, entries in sorted(results.cam.items())
-            for e in entries
+            Step(label(sw, e.vlan, e.mac), (e.last_seen_us / SECOND_US,), (e.port,))
+            for sw, e in (owned or entries)
         ][:MAX_MAC_LINES]
     return [
-        Step(f"{sw} vlan {vlan} {mac}", tuple(times), tuple(ports))
+        Step(label(sw, vlan, mac), tuple(times), tuple(ports))
         for (sw, vlan, mac), (times, ports) in sorted(lines.items())
     ][:MAX_MAC_LINES]
 
@@ -95,8 +103,11 @@ def _bfd_level(state: str | None) -> str:
     return text if text in BFD_LEVELS else "down"
 
 
-def plot_results(runs: Sequence[Results], out: str | Path) -> Path:
-    """Write the panels of every run (one column each) to `out` (PNG)."""
+def plot_results(
+    runs: Sequence[Results], out: str | Path, owners: Mapping[str, str] | None = None
+) -> Path:
+    """Write the panels of every run (one column each) to `out` (PNG). `owners` names
+    MACs (e.g. router ports); without moves only those MACs are drawn."""
     if not runs:
         raise PlotError("nothing to plot: no simulation results")
     try:
@@ -112,7 +123,7 @@ def plot_results(runs: Sequence[Results], out: str | Path) -> Path:
         end_s = results.until_us / SECOND_US
         title = results.scenario + (f" [{results.variant}]" if results.variant else "")
         axes[0][col].set_title(title, fontsize=11, fontweight="bold")
-        _mac_panel(axes[0][col], mac_port_steps(results), end_s, bool(results.mac_moves))
+        _mac_panel(axes[0][col], mac_port_steps(results, owners), end_s, bool(results.mac_moves))
         _throughput_panel(axes[1][col], results, end_s)
         _bfd_panel(axes[2][col], results, end_s)
         axes[2][col].set_xlabel("simulated time (s)")
