@@ -133,6 +133,26 @@ def test_unbound_outport_is_dropped_on_the_sending_chassis() -> None:
     assert "not bound to any chassis" in done.result.outcomes[-1].reason
 
 
+def test_flooded_frame_leaves_the_vlan_once_whatever_the_remote_members() -> None:
+    nb = _nb()
+    ports = dict(nb.runtime.ports)
+    for vm in ("vm2", "vm3"):  # both of vm1's neighbours on A live on hv-b
+        ports[vm] = dataclasses.replace(ports[vm], chassis="hv-b")
+    nb = NorthboundDB(nb.tables, dataclasses.replace(nb.runtime, ports=ports))
+    arp = (
+        'inport == "vm1" && eth.src == fa:16:3e:00:00:01 && eth.dst == ff:ff:ff:ff:ff:ff && '
+        "arp.op == 1 && arp.sha == fa:16:3e:00:00:01 && arp.spa == 10.0.1.11 && "
+        "arp.tpa == 10.0.1.99"
+    )
+    done = trace_on_chassis(ours(nb), arp, placement=build_placement(nb), chassis="hv-a")
+    assert [(c["via"], c["localnet"], c["vlan"]) for c in done.chassis["crossings"]] == [
+        ("vlan", "ln-A", 2011)
+    ]
+    text = render(done.result, "detailed")
+    for vm in ("vm2", "vm3"):
+        assert f'"{vm}" is on hv-b: the copy flooded out of localnet port "ln-A" reaches it' in text
+
+
 # --- gateway paths: checked on real northd's flows and on ours ---------------------------
 def gateway_cases(sb_of: Any) -> None:
     """The three gateway behaviours of the issue; `sb_of(nb)` gives the flows to trace."""

@@ -177,15 +177,6 @@ class PhysTracer(ChassisTracer):
         self.commits.append((zone, t, "", "", mark, label))
 
     # --- physical outputs: stop at the wire ----------------------------------------------
-    def _egress_start(self, dp: DatapathBinding, flow: Flow, parent: Node) -> None:
-        # Every member of a flooded group is "in a multicast" (the base clears the flag at
-        # the first member, which would send remote members out of the localnet again).
-        in_mcast = self._in_mcast
-        try:
-            super()._egress_start(dp, flow, parent)
-        finally:
-            self._in_mcast = in_mcast
-
     def current(self, flow: Flow) -> Frame:
         assert self.frame is not None
         return self.frame.with_flow(flow)

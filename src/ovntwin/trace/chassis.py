@@ -115,7 +115,7 @@ class ChassisTracer(Tracer):
     # --- egress: where does it run? ----------------------------------------------------
     def _egress_start(self, dp: DatapathBinding, flow: Flow, parent: Node) -> None:
         redirect, self._redirect = self._redirect, None
-        in_mcast, self._in_mcast = self._in_mcast, False
+        in_mcast = self._in_mcast  # true for every member of a flooded group (output() resets it)
         port = self.index.port_in(dp, flow.outport)
         if redirect is not None:
             cr_port, home = redirect
