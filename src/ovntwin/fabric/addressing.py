@@ -104,6 +104,16 @@ class Addressing:
         physnet, vlan = self._external_net(lrp.name)
         return GatewayPort(lrp.name, lrp.mac.lower(), physnet, vlan, tuple(ips))
 
+    def switch_localnet(self, switch: str) -> tuple[str | None, int | None]:
+        """(physnet, tag) of a logical switch's localnet port, if it has one."""
+        ls = self.nb.by_name(r.LogicalSwitch, switch)
+        if ls is None:
+            return None, None
+        for p in self.nb.resolve(r.LogicalSwitchPort, ls.ports):
+            if p.type == "localnet":
+                return p.options.get("network_name"), p.tag
+        return None, None
+
     def _external_net(self, lrp: str) -> tuple[str | None, int | None]:
         for ls in self.nb.rows(r.LogicalSwitch):
             lsps = self.nb.resolve(r.LogicalSwitchPort, ls.ports)

@@ -31,6 +31,7 @@ import simpy
 
 from ovntwin.compiler.compile import compile_nb
 from ovntwin.fabric.addressing import Addressing
+from ovntwin.fabric.announce import Announcer
 from ovntwin.fabric.bfd import BfdConfig, BfdPacket
 from ovntwin.fabric.conntrack import Conntrack
 from ovntwin.fabric.ha import Ha, bfd_pairs, elect
@@ -48,6 +49,7 @@ from ovntwin.fabric.scenario import (
     Scenario,
     with_qos,
 )
+from ovntwin.fabric.tor import CamEntry
 from ovntwin.fabric.traffic import TrafficManager
 from ovntwin.fabric.wire import Plant, call_later
 from ovntwin.trace.placement import Placement, build_placement
@@ -94,8 +96,8 @@ class Engine:
         self.traffic = TrafficManager(self)
         self.groups: tuple[tuple[str, ...], ...] = ()
         self.active: dict[tuple[str, str], str | None] = {}  # (viewer, DGP) -> gateway
-        self.claimed: dict[str, set[str]] = {name: set() for name in self.chassis}
-        self.cam_first: dict[str, tuple[object, ...]] = {}
+        self.announcer = Announcer(self)
+        self.plant.journey_flow = scenario.traffic[0].name if scenario.traffic else None
         gws = [c.name for c in scenario.fabric.chassis if c.role == "gateway"]
         computes = [c.name for c in scenario.fabric.chassis if c.role != "gateway"]
         config = BfdConfig.from_options(self.nb.nb_global.options)
@@ -143,6 +145,7 @@ class Engine:
         for node in self.chassis.values():
             node.rebuild(self.executor_factory)
             self.elect(node.name)
+            self.announcer.vifs(node)
         self.ha.start()
         self.traffic.start()
         for event in self.scenario.events:
@@ -184,15 +187,17 @@ class Engine:
 
     def deliver_vif(self, vif: str, frame: Frame) -> None:
         self.traffic.at_vif(vif, frame)
-        if frame.flow_id and frame.seq == 0 and not self.cam_first:
-            self._maybe_snapshot(frame)
+        journey = self.plant.journey_flow
+        if journey is not None and frame.flow_id == journey and frame.seq == 0:
+            if frame.icmp_type == 0 or frame.proto != 1:  # echo reply (or any non-ICMP)
+                self.plant.journey_flow = None  # the first journey is over
 
-    def _maybe_snapshot(self, frame: Frame) -> None:
-        """The ToR tables right after the first flow's first reply came back."""
-        first = self.scenario.traffic[0].name if self.scenario.traffic else None
-        if frame.flow_id == first and frame.icmp_type == 0:
-            now = int(self.env.now)
-            self.cam_first = {n: tuple(t.entries(now)) for n, t in self.plant.tables.items()}
+    def first_journey(self) -> dict[str, tuple[CamEntry, ...]]:
+        """Per ToR, the entries the first flow's first packet and its reply wrote."""
+        return {
+            sw: tuple(sorted(entries.values(), key=lambda e: (e.vlan, e.mac)))
+            for sw, entries in self.plant.journey.items()
+        }
 
     def hop(self, frame: Frame, label: str) -> None:
         if frame.flow_id:
@@ -246,51 +251,9 @@ class Engine:
         executor = node.executor
         if executor is not None and hasattr(executor, "set_placement"):
             executor.set_placement(self.view_of(viewer))
-        self._claims(node)
-
-    def _claims(self, node: ChassisNode) -> None:
-        """cr- ports this gateway now hosts: a takeover event and GARPs for each new one."""
-        now = int(self.env.now)
-        mine = {dgp for (v, dgp), g in self.active.items() if v == node.name and g == node.name}
-        for dgp in sorted(mine - self.claimed[node.name]):
-            self.extra_events.append(
-                HaEvent(time_us=now, kind="takeover", chassis=node.name, port=f"cr-{dgp}")
-            )
-            self._garps(node, dgp, now)
-        self.claimed[node.name] = mine
-
-    def _garps(self, node: ChassisNode, dgp: str, start_us: int) -> None:
-        from ovntwin.fabric.garp import nat_announcements
-
-        gw = self.gateways.get(dgp)
-        if gw is None or gw.physnet is None:
-            return
-        for ann in nat_announcements(start_us, dgp, gw.mac, gw.ipv4s):
-            self.later(
-                ann.time_us - start_us, _bound(self._send_garp, (node, gw.physnet, gw.vlan, ann))
-            )
-
-    def _send_garp(self, args: tuple[ChassisNode, str, int | None, object]) -> None:
-        from ovntwin.fabric.garp import Announcement
-        from ovntwin.fabric.packet import arp_request
-
-        node, physnet, vlan, ann = args
-        assert isinstance(ann, Announcement)
-        port = ann.port
-        if not node.alive or not node.controller or port not in self.claimed[node.name]:
-            return  # pinctrl stopped, or the port went elsewhere
-        ip = ann.ipv4 or "0.0.0.0"
-        node.send_physnet(physnet, arp_request(ann.mac, ip, ip, vlan=vlan))
-        self.extra_events.append(
-            HaEvent(
-                time_us=int(self.env.now),
-                kind="garp",
-                chassis=node.name,
-                port=port,
-                mac=ann.mac,
-                ip=ann.ipv4,
-            )
-        )
+        if is_gateway:
+            mine = {d for (v, d), g in self.active.items() if v == viewer and g == viewer}
+            self.announcer.gateways(node, mine)
 
     # events -----------------------------------------------------------------------------
 
@@ -315,7 +278,7 @@ class Engine:
             mac_moves=tuple(sorted(moves, key=lambda m: m.time_us)),
             detections=tuple(sorted(detections, key=lambda d: d.time_us)),
             cam={n: tuple(t.entries(now)) for n, t in self.plant.tables.items()},
-            cam_first_journey=self.cam_first,  # type: ignore[arg-type]
+            cam_first_journey=self.first_journey(),
             ha_events=tuple(events),
             flows=self.traffic.results(until_us, direct),
             wall_time_s=wall_s,

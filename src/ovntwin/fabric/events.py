@@ -54,7 +54,7 @@ def _chassis(engine: Engine, event: ChassisEvent) -> None:
     if event.action == "crash":
         node.crash()
         engine.ha.stop(node.name)
-        engine.claimed[node.name] = set()
+        engine.announcer.forget(node.name)
         for key in [k for k in engine.active if k[0] == node.name]:
             del engine.active[key]
     elif event.action == "restart":
@@ -68,7 +68,7 @@ def _chassis(engine: Engine, event: ChassisEvent) -> None:
     else:  # ovn-controller-start: catch up with the NB and the HA state
         node.controller = True
         node.rebuild(engine.executor_factory)
-        engine.claimed[node.name] = set()
+        engine.announcer.forget(node.name)
         for key in [k for k in engine.active if k[0] == node.name]:
             del engine.active[key]
         engine.elect(node.name)

@@ -113,7 +113,8 @@ class ChassisNode:
             return
         frame = replace(payload, vlan=wire.tag, count=wire.count)
         self.engine.hop(frame, f"{self.name}:localnet {network}")
-        self._run(self.executor.from_localnet(network, wire.tag, frame, now), frame)
+        # Flooded frames end in drops on most chassis: not the flow's losses.
+        self._run(self.executor.from_localnet(network, wire.tag, frame, now), frame, False)
 
     # execution --------------------------------------------------------------------------
 
@@ -126,7 +127,7 @@ class ChassisNode:
     def _drop(self, reason: str, n: int = 1) -> None:
         self.drops[reason] = self.drops.get(reason, 0) + n
 
-    def _run(self, execution: Any, frame: Frame) -> None:
+    def _run(self, execution: Any, frame: Frame, account: bool = True) -> None:
         now = int(self.engine.env.now)
         count = frame.count
         for hit in execution.meters:
@@ -137,12 +138,13 @@ class ChassisNode:
             count = self._admit(bucket, now, replace(frame, count=count)).count
         if count < frame.count:
             self._drop("meter", frame.count - count)
-            self.engine.count_drop(frame, "meter", frame.count - count)
+            self.engine.count_drop(frame, f"{self.name}: meter", frame.count - count)
         if count == 0:
             return
         if execution.drop_reason and not execution.outputs:
             self._drop(execution.drop_reason, count)
-            self.engine.count_drop(frame, execution.drop_reason, count)
+            if account:
+                self.engine.count_drop(frame, f"{self.name}: {execution.drop_reason}", count)
         for out in execution.outputs:
             self._output(out, count)
 

@@ -17,7 +17,7 @@ from typing import Any
 import simpy
 
 from ovntwin.fabric.spec import Attachment, FabricSpec
-from ovntwin.fabric.tor import MacTable
+from ovntwin.fabric.tor import CamEntry, MacTable, is_group
 
 Receiver = Callable[["Wire"], None]
 
@@ -48,6 +48,9 @@ class Plant:
         self._receivers: dict[tuple[str, str], Receiver] = {}
         self._down: set[tuple[str, str]] = set()
         self.frames = 0  # wires forwarded by ToRs (for reports and benchmarks)
+        # The first journey: entries written by frames of flow `journey_flow`, seq 0.
+        self.journey_flow: str | None = None
+        self.journey: dict[str, dict[tuple[int, str], CamEntry]] = {}
 
     def plug(self, at: Attachment, receiver: Receiver) -> None:
         self._receivers[(at.switch, at.port)] = receiver
@@ -85,6 +88,8 @@ class Plant:
         now = int(self.env.now)
         fwd = table.receive(now, at.port, wire.tag, wire.src, wire.dst)
         self.frames += 1
+        if self.journey_flow is not None and fwd.vlan is not None:
+            self._journey(at, wire, fwd.vlan, now)
         for egress in fwd.egress:
             out = Attachment(switch=at.switch, port=egress.port)
             receiver = self._receivers.get((at.switch, egress.port))
@@ -92,6 +97,14 @@ class Plant:
                 continue
             copy = wire if egress.tag == wire.tag else replace(wire, tag=egress.tag)
             call_later(self.env, self.delay(out, copy), _deliver(self, out, receiver, copy))
+
+    def _journey(self, at: Attachment, wire: Wire, vlan: int, now: int) -> None:
+        frame = wire.payload
+        flow_id = getattr(frame, "flow_id", None)
+        if flow_id == self.journey_flow and getattr(frame, "seq", None) == 0:
+            if not is_group(wire.src):
+                entry = CamEntry(vlan, wire.src.lower(), at.port, now)
+                self.journey.setdefault(at.switch, {})[(vlan, entry.mac)] = entry
 
 
 def _deliver(plant: Plant, at: Attachment, receiver: Receiver, wire: Wire) -> Callable[[], None]:
