@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.table import Table
 
-from ovntwin.fabric.results import FlowResult, Results
+from ovntwin.fabric.results import FlowResult, HaEvent, Results
 from ovntwin.fabric.scenario import Ping, Scenario
 from ovntwin.fabric.tor import MacMove
 from ovntwin.model import rows as r
@@ -105,17 +105,50 @@ def _detections_table(results: Results) -> Table:
     return table
 
 
+def _startup_end(events: list[HaEvent]) -> int | None:
+    """When the last BFD session first came up: what happens until then is start-up."""
+    first_up: dict[tuple[str, str], int] = {}
+    for e in events:
+        if e.kind == "bfd" and e.new == "up":
+            first_up.setdefault((e.chassis or "", e.peer or ""), e.time_us)
+    return max(first_up.values()) if first_up else None
+
+
+def _group_garps(events: list[HaEvent]) -> list[tuple[HaEvent, list[HaEvent]]]:
+    """One row per event, except GARPs a chassis sends at the same time: one row for all."""
+    rows: list[tuple[HaEvent, list[HaEvent]]] = []
+    for e in events:
+        last = rows[-1] if rows else None
+        if (
+            e.kind == "garp"
+            and last is not None
+            and last[1]
+            and (last[0].time_us, last[0].chassis) == (e.time_us, e.chassis)
+        ):
+            last[1].append(e)
+        else:
+            rows.append((e, [e] if e.kind == "garp" else []))
+    return rows
+
+
 def _ha_table(results: Results) -> Table:
-    events = results.ha_events
-    cut = f", first {MAX_EVENT_ROWS}" if len(events) > MAX_EVENT_ROWS else ""
+    events = list(results.ha_events)
+    end = _startup_end(events)
+    # Start-up (sessions coming up, first elections) is summarised in one row; failures
+    # and QoS changes are always listed. The JSON has every event.
+    later = [e for e in events if end is None or e.time_us > end or e.kind in ("failure", "qos")]
+    cut = f", first {MAX_EVENT_ROWS}" if len(later) > MAX_EVENT_ROWS else ""
     table = Table(title=f"HA events ({len(events)}{cut})", title_justify="left")
     for col in ("time (s)", "kind", "chassis", "peer", "what"):
         table.add_column(col)
-    for e in events[:MAX_EVENT_ROWS]:
+    if end is not None and len(later) < len(events):
+        hidden = len(events) - len(later)
+        table.add_row(f"0-{_s(end)}", "start-up", "", "", f"{hidden} events: BFD sessions up")
+    for e, garps in _group_garps(later)[:MAX_EVENT_ROWS]:
         if e.kind == "bfd":
             what = f"{e.old} -> {e.new}" + (f" ({e.diag})" if e.diag else "")
-        elif e.kind == "garp":
-            what = f"{e.port}: {e.mac} {e.ip or ''}".strip()
+        elif garps:
+            what = ", ".join(f"{g.port} {g.ip or g.mac}" for g in garps)
         else:
             what = e.detail or e.port or ""
         table.add_row(_s(e.time_us), e.kind, e.chassis or "", e.peer or "", what)
