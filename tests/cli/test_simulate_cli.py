@@ -7,10 +7,13 @@ check the command, not the simulation; the last ones run the real engine end to 
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from ovntwin.cli import simulate as sim
@@ -117,3 +120,76 @@ def test_unknown_variant_names_the_line(fake_engine: list[dict[str, Any]]) -> No
     assert "unknown variant 'nope'" in result.stderr
     line = result.stderr.split("vlan-dvr-flapping.yaml:")[1].split(":")[0]
     assert line.isdigit() and int(line) > 1
+
+
+# -- the real engine's frames in a pcap, read back by tshark -----------------------------
+
+
+def _tshark(pcap: Path, display_filter: str, *fields: str) -> list[list[str]]:
+    """Rows of the frames matching `display_filter`, one column per field."""
+    if shutil.which("tshark") is None:
+        pytest.skip("tshark is not installed (CI installs it: apt-get install tshark)")
+    args = ["tshark", "-r", str(pcap), "-Y", display_filter, "-T", "fields"]
+    for field in fields:
+        args += ["-e", field]
+    done = subprocess.run(args, capture_output=True, text=True, check=True)
+    return [line.split("\t") for line in done.stdout.splitlines()]
+
+
+def _capture(tmp_path: Path, scenario: str, *extra: str) -> Path:
+    pcap = tmp_path / "out.pcap"
+    args = ["simulate", scenario, "--until", "5", "--pcap", str(pcap), *extra]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert f"pcap: {pcap}" in result.stderr
+    return pcap
+
+
+@pytest.mark.parametrize(
+    ("variant", "sources"),
+    [
+        # Distributed routing: each compute chassis sends routed frames with R1's leg MACs.
+        (None, {"2010": {"fa:16:3e:00:01:02"}, "2011": {"fa:16:3e:00:01:01"}}),
+        # ovn-chassis-mac-mappings: the chassis MACs of hv-a and hv-b replace R1's.
+        (
+            "with-chassis-mac-mappings",
+            {"2010": {"0e:00:00:00:00:0a", "0e:00:00:00:00:0b"},
+             "2011": {"0e:00:00:00:00:0a", "0e:00:00:00:00:0b"}},
+        ),
+    ],
+)  # fmt: skip
+def test_pcap_of_the_flapping_scenario(
+    tmp_path: Path, variant: str | None, sources: dict[str, set[str]]
+) -> None:
+    extra = [] if variant is None else ["--variant", variant]
+    pcap = _capture(tmp_path, FLAPPING, *extra)
+    rows = _tshark(pcap, "icmp", "vlan.id", "eth.src", "ip.src", "ip.dst", "icmp.type")
+    pairs = {(r[2], r[3]) for r in rows}
+    vms = {("10.0.1.11", "10.0.2.14"), ("10.0.2.14", "10.0.1.11"),  # VM1 <-> VM4
+           ("10.0.2.16", "10.0.1.13"), ("10.0.1.13", "10.0.2.16")}  # VM6 <-> VM3  # fmt: skip
+    assert pairs == vms
+    assert {r[4] for r in rows} == {"8", "0"}  # echo requests and replies
+    seen: dict[str, set[str]] = {}
+    for vlan, src, *_ in rows:
+        seen.setdefault(vlan, set()).add(src)
+    assert seen == sources
+    # The overlay is there too: BFD inside Geneve between the encap IPs.
+    bfd = _tshark(pcap, "geneve && bfd", "ip.src")
+    assert {r[0].split(",")[0] for r in bfd} >= {"192.0.2.11", "192.0.2.21", "192.0.2.22"}
+
+
+def test_pcap_shows_dscp_marks(tmp_path: Path) -> None:
+    """A Neutron DSCP-marking rule (NB QoS, priority 2002, from-lport, action dscp) on
+    VM2's egress at t=2 s: VM2's UDP frames leave unmarked before, marked after."""
+    doc = yaml.safe_load((EXAMPLES / "qos-bandwidth-limit.yaml").read_text())
+    doc["topology"] = str(EXAMPLES / doc["topology"])
+    doc["until_s"] = 5
+    doc["traffic"][0]["rate_kbps"] = 200
+    doc["events"] = [{"at_s": 2, "type": "qos-apply", "port": "vm2", "dscp_mark": 26}]
+    scenario = tmp_path / "dscp.yaml"
+    scenario.write_text(yaml.safe_dump(doc))
+    pcap = _capture(tmp_path, str(scenario))
+    rows = _tshark(pcap, "udp.dstport == 5001", "frame.time_epoch", "ip.dsfield.dscp")
+    before = {r[1] for r in rows if float(r[0]) < 2.0}
+    after = {r[1] for r in rows if float(r[0]) >= 2.0}
+    assert before == {"0"} and after == {"26"}

@@ -159,9 +159,13 @@ def _one_run(
 
         writer = None
         if pcap_path is not None:
+            from ovntwin.fabric.node import underlay_macs
             from ovntwin.fabric.pcap import PcapWriter
 
-            writer = stack.enter_context(PcapWriter(pcap_path, _capture_points(scenario)))
+            underlay = underlay_macs(scenario.fabric)
+            writer = stack.enter_context(
+                PcapWriter(pcap_path, _capture_points(scenario), underlay=underlay)
+            )
         results = _simulate(scenario, variant, end_us, advance, writer)
         advance(end_us)
     if writer is not None:

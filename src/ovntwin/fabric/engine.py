@@ -51,7 +51,7 @@ from ovntwin.fabric.scenario import (
 )
 from ovntwin.fabric.tor import CamEntry
 from ovntwin.fabric.traffic import TrafficManager
-from ovntwin.fabric.wire import Plant, call_later
+from ovntwin.fabric.wire import Capture, Plant, call_later
 from ovntwin.trace.placement import Placement, build_placement
 
 Progress = Callable[[int, int], None]  # (now_us, until_us)
@@ -63,12 +63,15 @@ def simulate(
     variant: str | None = None,
     until_us: int | None = None,
     progress: Progress | None = None,
+    capture: Capture | None = None,
 ) -> Results:
-    """Run a scenario (a loaded Scenario, or a file and a variant) and report."""
+    """Run a scenario (a loaded Scenario, or a file and a variant) and report;
+    `capture(now_us, "switch:port", wire)` sees every frame entering a ToR port."""
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario, variant)
     started = time.perf_counter()
     engine = Engine(scenario)
+    engine.plant.capture = capture
     end = scenario.until_us if until_us is None else until_us
     engine.run(end, progress)
     return engine.results(end, time.perf_counter() - started)
@@ -133,7 +136,7 @@ class Engine:
         views = {
             name: dataclasses.replace(
                 view,
-                alive=name == viewer or name not in gw_names or self.ha.forwarding(viewer, name),
+                alive=name not in gw_names or self.ha.forwarding(viewer, name),
             )
             for name, view in self.placement.chassis.items()
         }

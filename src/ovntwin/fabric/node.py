@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ovntwin.fabric.bfd import BfdPacket
 from ovntwin.fabric.conntrack import Conntrack
 from ovntwin.fabric.packet import Frame
-from ovntwin.fabric.spec import Attachment, ChassisSpec
+from ovntwin.fabric.spec import Attachment, ChassisSpec, FabricSpec
 from ovntwin.fabric.tokenbucket import TokenBucket, ingress_policer, ovn_qos_meter
 from ovntwin.fabric.wire import Wire
 
@@ -56,6 +56,11 @@ class BfdMessage:
 def nic_mac(index: int) -> str:
     """A locally administered MAC for a chassis's underlay NIC (02:0f:00:00:00:NN)."""
     return f"02:0f:00:00:{index >> 8:02x}:{index & 255:02x}"
+
+
+def underlay_macs(fabric: FabricSpec) -> dict[str, str]:
+    """Overlay NIC MAC -> encap IP of every chassis (the outer headers of Geneve frames)."""
+    return {nic_mac(i + 1): c.encap_ip for i, c in enumerate(fabric.chassis) if c.encap_ip}
 
 
 class ChassisNode:

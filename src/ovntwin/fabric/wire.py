@@ -20,6 +20,7 @@ from ovntwin.fabric.spec import Attachment, FabricSpec
 from ovntwin.fabric.tor import CamEntry, MacTable, is_group
 
 Receiver = Callable[["Wire"], None]
+Capture = Callable[[int, str, "Wire"], None]  # (now_us, "switch:port", wire) on ToR ingress
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,7 @@ class Plant:
         self._receivers: dict[tuple[str, str], Receiver] = {}
         self._down: set[tuple[str, str]] = set()
         self.frames = 0  # wires forwarded by ToRs (for reports and benchmarks)
+        self.capture: Capture | None = None  # a tap on every frame entering a ToR port
         # The first journey: entries written by frames of flow `journey_flow`, seq 0.
         self.journey_flow: str | None = None
         self.journey: dict[str, dict[tuple[int, str], CamEntry]] = {}
@@ -86,6 +88,8 @@ class Plant:
             return
         table = self.tables[at.switch]
         now = int(self.env.now)
+        if self.capture is not None:
+            self.capture(now, f"{at.switch}:{at.port}", wire)
         fwd = table.receive(now, at.port, wire.tag, wire.src, wire.dst)
         self.frames += 1
         if self.journey_flow is not None and fwd.vlan is not None:
