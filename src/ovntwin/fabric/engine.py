@@ -136,7 +136,7 @@ class Engine:
         views = {
             name: dataclasses.replace(
                 view,
-                alive=name == viewer or name not in gw_names or self.ha.forwarding(viewer, name),
+                alive=name not in gw_names or self.ha.forwarding(viewer, name),
             )
             for name, view in self.placement.chassis.items()
         }

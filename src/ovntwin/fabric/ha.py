@@ -8,8 +8,10 @@ ovs-vswitchd, so an ovn-controller stop leaves it running; a crash silences it.
 
 Each chassis picks the active gateway of a distributed gateway port itself: its
 highest-priority gateway whose BFD session (as seen from this chassis) is forwarding;
-a gateway counts itself alive (ovn-controller ha_chassis logic; on computes the OVS
-`bundle(active_backup)` over BFD-watched tunnels makes the same choice).
+a gateway counts itself alive while at least one of its own BFD sessions forwards
+(ovn-controller's ha_chassis_group_is_active: an empty set of active tunnels means the
+chassis lost the overlay, so it does not claim; a lone gateway always does). On
+computes the OVS `bundle(active_backup)` over BFD-watched tunnels makes the same choice.
 """
 
 from __future__ import annotations
@@ -109,8 +111,20 @@ class Ha:
         driver.arm()
 
     def forwarding(self, local: str, peer: str) -> bool:
+        """BFD from `local` to `peer` forwards; `peer == local`: `local` may be active."""
+        if local == peer:
+            return self._self_alive(local)
         driver = self.drivers.get((local, peer))
         return driver is not None and driver.running and driver.session.forwarding
+
+    def _self_alive(self, local: str) -> bool:
+        """A gateway with no forwarding session has lost the overlay and is not active
+        (OVN: empty active_tunnels); one whose every peer has no other peer is the only
+        gateway of the fabric, which OVN makes active regardless (a 1-member group)."""
+        peers = [p for (a, p), d in self.drivers.items() if a == local]
+        if any(self.forwarding(local, p) for p in peers):
+            return True
+        return all(all(b == local for (a, b) in self.drivers if a == p) for p in peers)
 
     def stop(self, chassis: str) -> None:
         """The chassis crashed: its sessions are gone (silent; peers time out)."""
@@ -142,8 +156,9 @@ def bfd_pairs(computes: list[str], gateways: list[str]) -> list[tuple[str, str]]
 def elect(
     gateways: tuple[tuple[str, int], ...], me: str, alive: Callable[[str], bool]
 ) -> str | None:
-    """The active gateway as chassis `me` sees it (priorities best first)."""
+    """The active gateway as chassis `me` sees it (priorities best first); `alive(me)`
+    says whether `me` itself may be active (see Ha.forwarding)."""
     for name, _prio in gateways:
-        if name == me or alive(name):
+        if alive(name):
             return name
     return None
