@@ -11,7 +11,8 @@
             "summary": {...}},                                        # failover figures
      "flows": [{name, kind, source, dst_ip, sent, received, lost, loss_pct,
                 rtt_us: {min, avg, max, p50}, throughput: [[time_us, bps]],
-                path: [...], one_way_latency_us, extra_hop_latency_us}],
+                path: [...], one_way_latency_us, extra_hop_latency_us,
+                cwnd, cwnd_halvings, tcp_timeouts (tcp only)}],
      "wall_time_s"}
 
 `cam_first_journey` is each ToR's table right after the first ping of the first flow
@@ -99,6 +100,9 @@ class FlowResult:
     extra_hop_latency_us: int | None = None  # vs. the direct compute-to-compute path
     drops: tuple[tuple[str, int], ...] = ()  # reason -> packets dropped
     interval_us: int | None = None  # ping: the request interval (outage = lost run x it)
+    cwnd: tuple[tuple[int, int], ...] = ()  # tcp: [time_us, cwnd segments] every 100 ms
+    cwnd_halvings: tuple[tuple[int, int, int], ...] = ()  # tcp: [time_us, before, after]
+    tcp_timeouts: int = 0  # tcp: retransmission timeouts (cwnd back to 1)
 
     @property
     def lost(self) -> int:
@@ -126,6 +130,15 @@ class FlowResult:
             "one_way_latency_us": self.one_way_latency_us,
             "extra_hop_latency_us": self.extra_hop_latency_us,
             "drops": {reason: n for reason, n in self.drops},
+            **(
+                {
+                    "cwnd": [list(c) for c in self.cwnd],
+                    "cwnd_halvings": [list(h) for h in self.cwnd_halvings],
+                    "tcp_timeouts": self.tcp_timeouts,
+                }
+                if self.kind == "tcp"
+                else {}
+            ),
         }
 
 
