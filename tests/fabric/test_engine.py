@@ -120,7 +120,7 @@ def test_qos_windows_follow_the_limit(qos: Results) -> None:
     flow = qos.flows[0]
     bps = dict(flow.throughput)
     frame_bits, ip_bits = 1414 * 8, 1400 * 8
-    line = 10_000_000 * frame_bits // ip_bits  # offered load in Ethernet bits/s
+    line = 10_000_000_000 * frame_bits // ip_bits  # line rate (10 Gbit/s) in Ethernet bits/s
     for window, limit in ((0, None), (10, 3_000_000), (20, 5_000_000), (30, None)):
         target = line if limit is None else limit
         for second in range(window + 1, window + 10):  # past the burst (first second)

@@ -20,6 +20,7 @@ SIZE = 1400  # the example's UDP frame size
 def _scenario(tmp_path: Path, vm2: str, events: bool) -> Path:
     text = (EXAMPLES / "qos-bandwidth-limit.yaml").read_text()
     text = text.replace("topology: seed-network.yaml", f"topology: {EXAMPLES}/seed-network.yaml")
+    text = text.replace("rate_kbps: 10000000,", "rate_kbps: 10000,")  # the VM offers 10 Mbit/s
     text = re.sub(r"(?m)^  vm2: hv-a$", f"  vm2: {vm2}", text)
     if not events:
         text = text[: text.index("\nevents:")] + "\n"

@@ -111,7 +111,7 @@ def test_qos_bandwidth_limit() -> None:
     s = load_scenario(EXAMPLES / "qos-bandwidth-limit.yaml")
     assert s.until_us == 40_000_000
     (udp,) = s.traffic
-    assert isinstance(udp, sc.UdpFlow) and udp.rate_kbps == 10_000 and udp.dst_ip == "10.0.1.13"
+    assert isinstance(udp, sc.UdpFlow) and udp.rate_kbps == 10_000_000 and udp.dst_ip == "10.0.1.13"
     events = [e for e in s.events if isinstance(e, sc.QoSEvent)]
     assert [(e.at_us, e.action) for e in events] == [
         (10_000_000, "apply"),
