@@ -17,6 +17,8 @@ RANK = {
     "compiler": 4,
     "trace": 5,
     "fabric": 6,
+    "neutron": 6,
+    "api": 7,
     "cli": 7,
 }
 ROOT = Path(ovntwin.__file__).parent
