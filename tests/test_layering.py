@@ -1,5 +1,5 @@
 """Layers import only downward: errors, expr, model, southbound+loaders, compiler, trace,
-fabric, cli."""
+fabric+neutron, api, cli."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ RANK = {
     "fabric": 6,
     "neutron": 6,
     "api": 7,
-    "cli": 7,
+    # the CLI starts the API server (`ovntwin serve`), so it sits above api
+    "cli": 8,
 }
 ROOT = Path(ovntwin.__file__).parent
 
