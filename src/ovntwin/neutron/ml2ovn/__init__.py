@@ -1,0 +1,1 @@
+"""ML2/OVN: the NB rows neutron's OVN mechanism driver writes for a Neutron state."""
