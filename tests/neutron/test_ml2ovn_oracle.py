@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from oracle.harness import OvnOracle
 from ovntwin.compiler.compile import compile_nb
 from ovntwin.neutron.ml2ovn.northbound import build_nb
 from ovntwin.trace.api import trace_text
 
-from oracle.harness import OvnOracle
 from . import seed
 
 
