@@ -1,4 +1,4 @@
-"""The `ovntwin` command: lflow-list, trace, demo, simulate.
+"""The `ovntwin` command: lflow-list, trace, demo, simulate, serve.
 
 Unlike ovn-trace, every error goes to stderr with a non-zero exit status, and no
 error ever shows a traceback: anything ovntwin raises on purpose is an OvnTwinError.
@@ -173,6 +173,22 @@ def simulate(
         )
     except OvnTwinError as err:
         raise _fail(_error_text(err)) from None
+
+
+@app.command("serve")
+def serve(
+    bind: Annotated[str, typer.Option("--bind", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="TCP port.")] = 9696,
+    db: Annotated[
+        str, typer.Option("--db", help="sqlite:///PATH (default ./ovntwin.db) or postgresql://...")
+    ] = "sqlite:///ovntwin.db",
+) -> None:
+    """Serve the Neutron-compatible REST API (needs the `api` extra)."""
+    import uvicorn
+
+    from ovntwin.api.app import create_app
+
+    uvicorn.run(create_app(db), host=bind, port=port)
 
 
 def main() -> None:

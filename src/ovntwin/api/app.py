@@ -1,0 +1,186 @@
+"""The FastAPI application: version documents, extensions, and generic resource routes."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ovntwin.api import query, resource
+from ovntwin.api.db import make_engine, upgrade
+from ovntwin.api.errors import ApiError, HTTPBadRequest, HTTPNotFound, internal_error
+from ovntwin.api.extensions import EXTENSIONS
+from ovntwin.api.networks import NETWORKS
+from ovntwin.api.resource import ResourceSpec
+from ovntwin.api.subnets import SUBNETS
+from ovntwin.api.tags import register_tags
+
+RESOURCES = (NETWORKS, SUBNETS)
+# noauth Neutron's project when the caller names none (neutron.auth.NoauthFakeProjectId)
+DEFAULT_PROJECT = "fake_project_id"
+IF_MATCH = re.compile(r"^\s*revision_number=(\d+)\s*$")
+
+
+def _error(err: ApiError) -> JSONResponse:
+    return JSONResponse(err.body(), status_code=err.status)
+
+
+@contextmanager
+def transaction(request: Request) -> Iterator[Session]:
+    factory: sessionmaker[Session] = request.app.state.sessions
+    with factory.begin() as session:
+        yield session
+
+
+async def body_of(request: Request) -> Any:
+    raw = await request.body()
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        raise HTTPBadRequest("Malformed request body") from None
+
+
+def expected_revision(request: Request) -> int | None:
+    header = request.headers.get("if-match")
+    if header is None:
+        return None
+    found = IF_MATCH.match(header)
+    if found is None:
+        raise HTTPBadRequest(f"Invalid If-Match header '{header}': expected revision_number=N")
+    return int(found.group(1))
+
+
+def project_of(request: Request) -> str:
+    return request.headers.get("x-project-id") or DEFAULT_PROJECT
+
+
+def _base_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def register(app: FastAPI, spec: ResourceSpec) -> None:
+    coll = f"/v2.0/{spec.path}"
+
+    @app.get(coll, name=f"list_{spec.plural}")
+    def list_(request: Request) -> dict[str, Any]:
+        with transaction(request) as session:
+            items = resource.all_views(spec, session)
+        params = list(request.query_params.multi_items())
+        page = query.run(spec, items, params, f"{_base_url(request)}{coll}")
+        out: dict[str, Any] = {spec.plural: page.items}
+        if page.links:
+            out[f"{spec.plural}_links"] = page.links
+        return out
+
+    @app.post(coll, status_code=201, name=f"create_{spec.singular}")
+    async def create(request: Request) -> dict[str, Any]:
+        body = await body_of(request)
+        with transaction(request) as session:
+            return {spec.singular: resource.create(spec, session, body, project_of(request))}
+
+    @app.get(coll + "/{ident}", name=f"show_{spec.singular}")
+    def show(ident: str, request: Request) -> dict[str, Any]:
+        fields = request.query_params.getlist("fields")
+        with transaction(request) as session:
+            item = resource.view(spec, session, resource.get_row(spec, session, ident))
+        return {spec.singular: query.select_fields(item, fields)}
+
+    @app.put(coll + "/{ident}", name=f"update_{spec.singular}")
+    async def update(ident: str, request: Request) -> dict[str, Any]:
+        body = await body_of(request)
+        expected = expected_revision(request)
+        with transaction(request) as session:
+            return {spec.singular: resource.update(spec, session, ident, body, expected)}
+
+    @app.delete(coll + "/{ident}", status_code=204, name=f"delete_{spec.singular}")
+    def delete(ident: str, request: Request) -> Response:
+        expected = expected_revision(request)
+        with transaction(request) as session:
+            resource.delete(spec, session, ident, expected)
+        return Response(status_code=204)
+
+    register_tags(app, spec, transaction, body_of)
+
+
+def _versions(app: FastAPI) -> None:
+    @app.get("/", name="versions")
+    def versions(request: Request) -> dict[str, Any]:
+        href = f"{_base_url(request)}/v2.0/"
+        return {
+            "versions": [
+                {"id": "v2.0", "status": "CURRENT", "links": [{"rel": "self", "href": href}]}
+            ]
+        }
+
+    @app.get("/v2.0/", name="resources")
+    def resources(request: Request) -> dict[str, Any]:
+        base = f"{_base_url(request)}/v2.0"
+        return {
+            "resources": [
+                {
+                    "name": s.singular,
+                    "collection": s.plural,
+                    "links": [{"rel": "self", "href": f"{base}/{s.path}"}],
+                }
+                for s in RESOURCES
+            ],
+            # lets clients whose endpoint ends in /v2.0 discover the version (reference 5.3)
+            "version": {
+                "id": "v2.0",
+                "status": "CURRENT",
+                "links": [{"rel": "self", "href": f"{base}/"}],
+            },
+        }
+
+    @app.get("/v2.0/extensions", name="list_extensions")
+    def extensions() -> dict[str, Any]:
+        return {"extensions": [e.as_dict() for e in EXTENSIONS]}
+
+    @app.get("/v2.0/extensions/{alias}", name="show_extension")
+    def extension(alias: str) -> dict[str, Any]:
+        for ext in EXTENSIONS:
+            if ext.alias == alias:
+                return {"extension": ext.as_dict()}
+        raise HTTPNotFound(f"Extension with alias {alias} does not exist")
+
+
+def _handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(_request: Request, err: ApiError) -> JSONResponse:
+        return _error(err)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, err: StarletteHTTPException) -> JSONResponse:
+        names = {404: "HTTPNotFound", 405: "HTTPMethodNotAllowed"}
+        wrapped = ApiError(str(err.detail), type_name=names.get(err.status_code, "HTTPError"))
+        wrapped.status = err.status_code
+        return _error(wrapped)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(_request: Request, err: RequestValidationError) -> JSONResponse:
+        return _error(HTTPBadRequest(f"Invalid request: {err.errors()}"))
+
+    @app.exception_handler(Exception)
+    async def crash(_request: Request, _err: Exception) -> JSONResponse:
+        return _error(internal_error())
+
+
+def create_app(db_url: str) -> FastAPI:
+    """The app on `db_url` (sqlite:///PATH or postgresql://...), schema migrated to head."""
+    engine = make_engine(db_url)
+    upgrade(engine)
+    app = FastAPI(title="ovntwin Neutron API", version="2.0")
+    app.state.sessions = sessionmaker(engine, expire_on_commit=False)
+    _handlers(app)
+    _versions(app)
+    for spec in RESOURCES:
+        register(app, spec)
+    return app

@@ -1,0 +1,112 @@
+"""The extensions `/v2.0/extensions` advertises: exactly what this server implements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Extension:
+    alias: str
+    name: str
+    description: str
+    updated: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "alias": self.alias,
+            "name": self.name,
+            "description": self.description,
+            "updated": self.updated,
+            "links": [],
+        }
+
+
+EXTENSIONS = (
+    Extension(
+        "provider",
+        "Provider Network",
+        "Expose mapping of virtual networks to physical networks",
+        "2012-09-07T10:00:00-00:00",
+    ),
+    Extension(
+        "external-net",
+        "Neutron external network",
+        "Adds external network attribute to network resource.",
+        "2013-01-14T10:00:00-00:00",
+    ),
+    Extension(
+        "port-security", "Port Security", "Provides port security", "2012-07-23T10:00:00-00:00"
+    ),
+    Extension(
+        "net-mtu",
+        "Network MTU",
+        "Provides MTU attribute for a network resource.",
+        "2015-03-25T10:00:00-00:00",
+    ),
+    Extension(
+        "project-id",
+        "project_id field enabled",
+        "Extension that indicates that project_id field is enabled.",
+        "2016-09-09T09:09:09-09:09",
+    ),
+    Extension(
+        "standard-attr-description",
+        "standard-attr-description",
+        "Extension to add descriptions to standard attributes",
+        "2016-02-10T10:00:00-00:00",
+    ),
+    Extension(
+        "standard-attr-revisions",
+        "Resource revision numbers",
+        "This extension will display the revision number of neutron resources.",
+        "2016-04-11T10:00:00-00:00",
+    ),
+    Extension(
+        "revision-if-match",
+        "If-Match constraints based on revision_number",
+        "Extension indicating that If-Match based on revision_number is supported.",
+        "2016-12-11T00:00:00-00:00",
+    ),
+    Extension(
+        "standard-attr-timestamp",
+        "Resource timestamps",
+        "Adds created_at and "
+        "updated_at fields to all Neutron resources that have Neutron standard "
+        "attributes.",
+        "2016-09-12T10:00:00-00:00",
+    ),
+    Extension(
+        "standard-attr-tag",
+        "Tag support for resources with standard attribute: "
+        "subnet, trunk, network_segment_range, router, network, policy, subnetpool, "
+        "port, security_group, floatingip",
+        "Enables to set tag on resources with standard attribute.",
+        "2017-01-01T00:00:00-00:00",
+    ),
+    Extension(
+        "tag-creation",
+        "Tag creation extension",
+        "Allow to add multiple tags",
+        "2019-06-10T00:00:00-00:00",
+    ),
+    Extension(
+        "pagination",
+        "Pagination support",
+        "Extension that indicates that pagination is enabled.",
+        "2016-06-12T00:00:00-00:00",
+    ),
+    Extension(
+        "sorting",
+        "Sorting support",
+        "Extension that indicates that sorting is enabled.",
+        "2016-06-12T00:00:00-00:00",
+    ),
+    Extension(
+        "filter-validation",
+        "Filter parameters validation",
+        "Provides validation on filter parameters.",
+        "2018-03-21T10:00:00-00:00",
+    ),
+)

@@ -1,0 +1,1 @@
+"""Alembic migrations shipped with the package; `upgrade(url)` runs them to head."""

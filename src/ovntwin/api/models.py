@@ -1,0 +1,61 @@
+"""SQLAlchemy 2 tables. Every resource with Neutron's standard attributes mixes in `Standard`.
+
+The schema itself is created by the Alembic migrations in `ovntwin.api.migrations`;
+tests check the two agree.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Standard:
+    """Neutron's standard attributes (description, timestamps, revision, tags) + owner."""
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(255), index=True)
+    name: Mapped[str] = mapped_column(String(255), default="")
+    description: Mapped[str] = mapped_column(String(255), default="")
+    revision_number: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class NetworkRow(Standard, Base):
+    __tablename__ = "networks"
+
+    admin_state_up: Mapped[bool] = mapped_column(Boolean, default=True)
+    status: Mapped[str] = mapped_column(String(16), default="ACTIVE")
+    shared: Mapped[bool] = mapped_column(Boolean, default=False)
+    external: Mapped[bool] = mapped_column(Boolean, default=False)
+    port_security_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    mtu: Mapped[int] = mapped_column(Integer, default=1500)
+    network_type: Mapped[str] = mapped_column(String(32))
+    physical_network: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    segmentation_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class SubnetRow(Standard, Base):
+    __tablename__ = "subnets"
+
+    network_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("networks.id", ondelete="RESTRICT"), index=True
+    )
+    ip_version: Mapped[int] = mapped_column(Integer)
+    cidr: Mapped[str] = mapped_column(String(64))
+    gateway_ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    allocation_pools: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    dns_nameservers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    host_routes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    enable_dhcp: Mapped[bool] = mapped_column(Boolean, default=True)
+    ipv6_ra_mode: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    ipv6_address_mode: Mapped[str | None] = mapped_column(String(16), nullable=True)
