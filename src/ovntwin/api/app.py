@@ -19,11 +19,13 @@ from ovntwin.api.db import make_engine, upgrade
 from ovntwin.api.errors import ApiError, HTTPBadRequest, HTTPNotFound, internal_error
 from ovntwin.api.extensions import EXTENSIONS
 from ovntwin.api.networks import NETWORKS
+from ovntwin.api.qos_policies import QOS_POLICIES
+from ovntwin.api.qos_rules import RULE_KINDS, register_rule_types, register_rules
 from ovntwin.api.resource import ResourceSpec
 from ovntwin.api.subnets import SUBNETS
 from ovntwin.api.tags import register_tags
 
-RESOURCES = (NETWORKS, SUBNETS)
+RESOURCES = (NETWORKS, SUBNETS, QOS_POLICIES)
 # noauth Neutron's project when the caller names none (neutron.auth.NoauthFakeProjectId)
 DEFAULT_PROJECT = "fake_project_id"
 IF_MATCH = re.compile(r"^\s*revision_number=(\d+)\s*$")
@@ -183,4 +185,7 @@ def create_app(db_url: str) -> FastAPI:
     _versions(app)
     for spec in RESOURCES:
         register(app, spec)
+    for kind in RULE_KINDS:
+        register_rules(app, kind, transaction, body_of)
+    register_rule_types(app)
     return app

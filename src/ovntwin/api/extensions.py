@@ -109,4 +109,41 @@ EXTENSIONS = (
         "Provides validation on filter parameters.",
         "2018-03-21T10:00:00-00:00",
     ),
+    Extension(
+        "qos",
+        "Quality of Service",
+        "The Quality of Service extension.",
+        "2015-06-08T10:00:00-00:00",
+    ),
+    Extension(
+        "qos-bw-limit-direction",
+        "Direction for QoS bandwidth limit rule",
+        "Allow to configure QoS bandwidth limit rule with specific direction: ingress or egress",
+        "2017-04-10T10:00:00-00:00",
+    ),
+    Extension(
+        "qos-bw-minimum-ingress",
+        "Ingress direction for QoS minimum bandwidth rule",
+        "Allows to configure QoS minimum bandwidth rule with ingress direction.",
+        "2018-07-09T10:00:00-00:00",
+    ),
+    Extension(
+        "qos-default",
+        "QoS default policy",
+        "Expose the QoS default policy per project",
+        "2017-041-06T10:00:00-00:00",
+    ),
+    Extension(
+        "qos-rule-type-details",
+        "Details of QoS rule types",
+        "Expose details about QoS rule types supported by loaded backend drivers",
+        "2017-06-22T10:00:00-00:00",
+    ),
+    Extension(
+        "qos-rules-alias",
+        "Quality of Service rules alias API",
+        "API to enable GET, PUT and DELETE operations on QoS policy rules without specifying "
+        "the corresponding policy ID.",
+        "2018-10-07T10:00:00-00:00",
+    ),
 )

@@ -42,6 +42,9 @@ class NetworkRow(Standard, Base):
     network_type: Mapped[str] = mapped_column(String(32))
     physical_network: Mapped[str | None] = mapped_column(String(64), nullable=True)
     segmentation_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    qos_policy_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("qos_policies.id", ondelete="RESTRICT"), nullable=True
+    )
 
 
 class SubnetRow(Standard, Base):
@@ -59,3 +62,40 @@ class SubnetRow(Standard, Base):
     enable_dhcp: Mapped[bool] = mapped_column(Boolean, default=True)
     ipv6_ra_mode: Mapped[str | None] = mapped_column(String(16), nullable=True)
     ipv6_address_mode: Mapped[str | None] = mapped_column(String(16), nullable=True)
+
+
+class QosPolicyRow(Standard, Base):
+    __tablename__ = "qos_policies"
+
+    shared: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class QosRule:
+    """A QoS rule: no standard attributes in Neutron, only an id and its policy."""
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    qos_policy_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("qos_policies.id", ondelete="CASCADE"), index=True
+    )
+
+
+class QosBandwidthLimitRuleRow(QosRule, Base):
+    __tablename__ = "qos_bandwidth_limit_rules"
+
+    max_kbps: Mapped[int] = mapped_column(Integer)
+    max_burst_kbps: Mapped[int] = mapped_column(Integer, default=0)
+    direction: Mapped[str] = mapped_column(String(16), default="egress")
+
+
+class QosDscpMarkingRuleRow(QosRule, Base):
+    __tablename__ = "qos_dscp_marking_rules"
+
+    dscp_mark: Mapped[int] = mapped_column(Integer)
+
+
+class QosMinimumBandwidthRuleRow(QosRule, Base):
+    __tablename__ = "qos_minimum_bandwidth_rules"
+
+    min_kbps: Mapped[int] = mapped_column(Integer)
+    direction: Mapped[str] = mapped_column(String(16), default="egress")

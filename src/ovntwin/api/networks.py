@@ -16,9 +16,11 @@ from ovntwin.api.attributes import (
     string,
     to_bool,
     to_int,
+    to_uuid,
 )
 from ovntwin.api.errors import Conflict, InvalidInput
 from ovntwin.api.models import NetworkRow, SubnetRow
+from ovntwin.api.qos_policies import check_policy, default_policy
 from ovntwin.api.resource import Hooks, ResourceSpec, Values
 
 TYPES = ("vlan", "flat", "geneve")
@@ -69,6 +71,14 @@ ATTRS = (
         put=True,
         default=NOT_SPECIFIED,
         convert=optional(to_int),
+        filter=True,
+    ),
+    Attr(
+        "qos_policy_id",
+        post=True,
+        put=True,
+        default=NOT_SPECIFIED,
+        convert=optional(to_uuid),
         filter=True,
     ),
     Attr("availability_zone_hints", column="", post=True, default=[]),
@@ -173,8 +183,12 @@ def provider_segment(session: Session, values: Values) -> None:
 class NetworkHooks(Hooks):
     def before_create(self, session: Session, values: Values) -> None:
         provider_segment(session, values)
+        if values["qos_policy_id"] is NOT_SPECIFIED:  # qos-default: the project's default
+            values["qos_policy_id"] = default_policy(session, values["project_id"])
+        check_policy(session, values["qos_policy_id"])
 
     def before_update(self, session: Session, row: Any, changes: Values) -> None:
+        check_policy(session, changes.get("qos_policy_id"))
         wanted = {k: changes[k] for k in PROVIDER if k in changes}
         current = {k: getattr(row, k) for k in PROVIDER}
         if wanted and any(wanted[k] != current[k] for k in wanted):
