@@ -19,13 +19,16 @@ from ovntwin.api.db import make_engine, upgrade
 from ovntwin.api.errors import ApiError, HTTPBadRequest, HTTPNotFound, internal_error
 from ovntwin.api.extensions import EXTENSIONS
 from ovntwin.api.networks import NETWORKS
+from ovntwin.api.ports import PORTS
 from ovntwin.api.qos_policies import QOS_POLICIES
 from ovntwin.api.qos_rules import RULE_KINDS, register_rule_types, register_rules
 from ovntwin.api.resource import ResourceSpec
+from ovntwin.api.security_groups import SECURITY_GROUPS
+from ovntwin.api.sg_rules import RULES as SECURITY_GROUP_RULES
 from ovntwin.api.subnets import SUBNETS
 from ovntwin.api.tags import register_tags
 
-RESOURCES = (NETWORKS, SUBNETS, QOS_POLICIES)
+RESOURCES = (NETWORKS, SUBNETS, QOS_POLICIES, PORTS, SECURITY_GROUPS, SECURITY_GROUP_RULES)
 # noauth Neutron's project when the caller names none (neutron.auth.NoauthFakeProjectId)
 DEFAULT_PROJECT = "fake_project_id"
 IF_MATCH = re.compile(r"^\s*revision_number=(\d+)\s*$")
@@ -74,6 +77,7 @@ def register(app: FastAPI, spec: ResourceSpec) -> None:
     @app.get(coll, name=f"list_{spec.plural}")
     def list_(request: Request) -> dict[str, Any]:
         with transaction(request) as session:
+            spec.hooks.before_list(session, project_of(request))
             items = resource.all_views(spec, session)
         params = list(request.query_params.multi_items())
         page = query.run(spec, items, params, f"{_base_url(request)}{coll}")
@@ -95,12 +99,8 @@ def register(app: FastAPI, spec: ResourceSpec) -> None:
             item = resource.view(spec, session, resource.get_row(spec, session, ident))
         return {spec.singular: query.select_fields(item, fields)}
 
-    @app.put(coll + "/{ident}", name=f"update_{spec.singular}")
-    async def update(ident: str, request: Request) -> dict[str, Any]:
-        body = await body_of(request)
-        expected = expected_revision(request)
-        with transaction(request) as session:
-            return {spec.singular: resource.update(spec, session, ident, body, expected)}
+    if spec.updatable:
+        _register_update(app, spec, coll)
 
     @app.delete(coll + "/{ident}", status_code=204, name=f"delete_{spec.singular}")
     def delete(ident: str, request: Request) -> Response:
@@ -110,6 +110,15 @@ def register(app: FastAPI, spec: ResourceSpec) -> None:
         return Response(status_code=204)
 
     register_tags(app, spec, transaction, body_of)
+
+
+def _register_update(app: FastAPI, spec: ResourceSpec, coll: str) -> None:
+    @app.put(coll + "/{ident}", name=f"update_{spec.singular}")
+    async def update(ident: str, request: Request) -> dict[str, Any]:
+        body = await body_of(request)
+        expected = expected_revision(request)
+        with transaction(request) as session:
+            return {spec.singular: resource.update(spec, session, ident, body, expected)}
 
 
 def _versions(app: FastAPI) -> None:

@@ -25,6 +25,30 @@ class Extension:
 
 EXTENSIONS = (
     Extension(
+        "security-group",
+        "security-group",
+        "The security groups extension.",
+        "2012-10-05T10:00:00-00:00",
+    ),
+    Extension(
+        "stateful-security-group",
+        "Stateful security group",
+        "Extension of Security Group that adds stateful attribute",
+        "2019-11-26T09:00:00-00:00",
+    ),
+    Extension(
+        "allowed-address-pairs",
+        "Allowed Address Pairs",
+        "Provides allowed address pairs",
+        "2013-07-23T10:00:00-00:00",
+    ),
+    Extension(
+        "binding",
+        "Port Binding",
+        "Expose port bindings of a virtual port to external application",
+        "2014-02-03T10:00:00-00:00",
+    ),
+    Extension(
         "provider",
         "Provider Network",
         "Expose mapping of virtual networks to physical networks",

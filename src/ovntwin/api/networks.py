@@ -20,6 +20,7 @@ from ovntwin.api.attributes import (
 )
 from ovntwin.api.errors import Conflict, InvalidInput
 from ovntwin.api.models import NetworkRow, SubnetRow
+from ovntwin.api.port_models import PortRow
 from ovntwin.api.qos_policies import check_policy, default_policy
 from ovntwin.api.resource import Hooks, ResourceSpec, Values
 
@@ -196,7 +197,13 @@ class NetworkHooks(Hooks):
             raise InvalidInput("Plugin does not support updating provider attributes")
 
     def before_delete(self, session: Session, row: Any) -> None:
-        # Neutron deletes a network's subnets with it unless ports use them (no ports yet)
+        # Neutron deletes a network's subnets with it, refusing while ports remain
+        if session.scalars(select(PortRow.id).where(PortRow.network_id == row.id)).first():
+            raise Conflict(
+                f"Unable to complete operation on network {row.id}. There are one or more "
+                "ports still in use on the network.",
+                type_name="NetworkInUse",
+            )
         for subnet in session.scalars(select(SubnetRow).where(SubnetRow.network_id == row.id)):
             session.delete(subnet)
         session.flush()

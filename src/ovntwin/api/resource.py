@@ -27,6 +27,12 @@ class Hooks:
     def before_create(self, session: Session, values: Values) -> None:
         """Fill computed defaults, validate across attributes (raise ApiError)."""
 
+    def before_list(self, session: Session, project: str) -> None:
+        """Create objects Neutron makes on first sight (a project's default security group)."""
+
+    def after_create(self, session: Session, row: Any) -> None:
+        """Create dependent rows once the new row exists (a group's template rules)."""
+
     def before_update(self, session: Session, row: Any, changes: Values) -> None:
         """Validate an update; `changes` holds only the given (converted) attributes."""
 
@@ -47,12 +53,13 @@ class ResourceSpec:
     model: type[Base]
     attrs: tuple[Attr, ...]
     hooks: Hooks = field(default_factory=Hooks)
+    updatable: bool = True  # False: no PUT route (security group rules)
 
     def attr(self, name: str) -> Attr | None:
         return next((a for a in self.attrs if a.name == name), None)
 
 
-def _now() -> datetime:
+def now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
@@ -143,12 +150,18 @@ def create(spec: ResourceSpec, session: Session, body: Any, project: str) -> Val
     values = parse_create(spec, body, project)
     spec.hooks.before_create(session, values)
     stored = {k: v for k, v in values.items() if v is not NOT_SPECIFIED and k != ""}
-    now = _now()
+    stamp = now()
     row = spec.model(
-        id=str(uuid.uuid4()), revision_number=0, created_at=now, updated_at=now, tags=[], **stored
+        id=str(uuid.uuid4()),
+        revision_number=0,
+        created_at=stamp,
+        updated_at=stamp,
+        tags=[],
+        **stored,
     )
     session.add(row)
     session.flush()
+    spec.hooks.after_create(session, row)
     return view(spec, session, row)
 
 
@@ -159,7 +172,7 @@ def check_revision(row: Standard, expected: int | None) -> None:
 
 def bump(row: Standard) -> None:
     row.revision_number += 1
-    row.updated_at = _now()
+    row.updated_at = now()
 
 
 def update(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ovntwin.api.attributes import (
@@ -23,8 +24,9 @@ from ovntwin.api.attributes import (
     to_int,
     to_uuid,
 )
-from ovntwin.api.errors import InvalidInput, resource_not_found
+from ovntwin.api.errors import Conflict, InvalidInput, resource_not_found
 from ovntwin.api.models import NetworkRow, SubnetRow
+from ovntwin.api.port_models import PortRow
 from ovntwin.api.resource import Hooks, ResourceSpec, Values
 
 IPV6_MODES = ("dhcpv6-stateful", "dhcpv6-stateless", "slaac")
@@ -152,6 +154,15 @@ class SubnetHooks(Hooks):
         if gateway is not None and ipaddress.ip_address(gateway) not in net:
             raise InvalidInput(f"Gateway IP {gateway} is not in subnet {net}")
         _check_pools(net, changes.get("allocation_pools", row.allocation_pools), gateway)
+
+    def before_delete(self, session: Session, row: Any) -> None:
+        ports = session.scalars(select(PortRow).where(PortRow.network_id == row.network_id))
+        if any(ip["subnet_id"] == row.id for port in ports for ip in port.fixed_ips):
+            raise Conflict(
+                f"Unable to complete operation on subnet {row.id}: One or more ports have an "
+                "IP allocation from this subnet.",
+                type_name="SubnetInUse",
+            )
 
     def extra_view(self, session: Session, row: Any) -> Values:
         return {"subnetpool_id": None, "segment_id": None, "service_types": []}
