@@ -176,5 +176,15 @@ def test_binding_qos_tags_and_filters(client: TestClient) -> None:
     found = client.get("/v2.0/ports", params={"device_id": "vm-1", "fields": ["id", "name"]})
     assert found.json()["ports"] == [{"id": port["id"], "name": ""}]
     assert len(client.get("/v2.0/ports", params={"tags": "seed"}).json()["ports"]) == 1
+    ip = port["fixed_ips"][0]["ip_address"]
+    by_ip = client.get("/v2.0/ports", params={"fixed_ips": f"ip_address={ip}"}).json()["ports"]
+    assert [p["id"] for p in by_ip] == [port["id"]]
+    by_sub = client.get(
+        "/v2.0/ports", params={"fixed_ips": f"subnet_id={port['fixed_ips'][0]['subnet_id']}"}
+    )
+    assert len(by_sub.json()["ports"]) == 2
+    assert client.get("/v2.0/ports", params={"fixed_ips": "bogus"}).json()["ports"] == []
+    sg = port["security_groups"][0]
+    assert len(client.get("/v2.0/ports", params={"security_groups": sg}).json()["ports"]) == 2
     # a network with ports refuses deletion with NetworkInUse (no 5xx)
     assert client.delete(f"/v2.0/networks/{nid}").status_code == 409

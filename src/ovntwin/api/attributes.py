@@ -41,6 +41,8 @@ class Attr:
     visible: bool = True
     filter: bool = False
     sort: bool = False
+    # filters on this attribute test `match(value, raw query string)` instead of equality
+    match: Callable[[Any, str], bool] | None = None
 
     @property
     def field(self) -> str:

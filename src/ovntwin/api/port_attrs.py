@@ -99,3 +99,17 @@ def uuid_list(value: Any) -> list[str]:
     if len(set(out)) != len(out):
         raise ValueError(f"Duplicate items in the list: '{', '.join(out)}'")
     return out
+
+
+def fixed_ips_match(value: Any, raw: str) -> bool:
+    """`fixed_ips=ip_address=10.0.0.5` / `subnet_id=...` / `ip_address_substr=10.0` filters."""
+    key, _, wanted = raw.partition("=")
+    if key not in ("ip_address", "subnet_id", "ip_address_substr"):
+        return False
+    for entry in value or []:
+        if key == "ip_address_substr":
+            if wanted in entry["ip_address"]:
+                return True
+        elif entry.get(key) == wanted:
+            return True
+    return False

@@ -25,6 +25,7 @@ from ovntwin.api.port_attrs import (
     NEUTRON_MAC_BASE,
     address_pairs,
     fixed_ips,
+    fixed_ips_match,
     mac_address,
     uuid_list,
 )
@@ -57,6 +58,10 @@ def _profile(value: Any) -> dict[str, Any]:
     return dict(value)
 
 
+def _has_group(value: Any, raw: str) -> bool:
+    return raw in (value or [])
+
+
 def _attr(name: str, default: Any, convert: Any, column: str | None = None, **kw: Any) -> Attr:
     return Attr(name, column, post=True, put=True, default=default, convert=convert, **kw)
 
@@ -67,12 +72,12 @@ ATTRS = (
     Attr("network_id", post=True, convert=to_uuid, filter=True, sort=True),
     _attr("admin_state_up", True, to_bool, filter=True, sort=True),
     _attr("mac_address", NOT_SPECIFIED, mac_address, filter=True, sort=True),
-    _attr("fixed_ips", NOT_SPECIFIED, fixed_ips),
+    _attr("fixed_ips", NOT_SPECIFIED, fixed_ips, filter=True, match=fixed_ips_match),
     _attr("device_id", "", string(255), filter=True, sort=True),
     _attr("device_owner", "", string(255), filter=True, sort=True),
     Attr("status", filter=True, sort=True),
     _attr("port_security_enabled", NOT_SPECIFIED, to_bool, filter=True),
-    _attr("security_groups", NOT_SPECIFIED, uuid_list),
+    _attr("security_groups", NOT_SPECIFIED, uuid_list, filter=True, match=_has_group),
     _attr("allowed_address_pairs", [], address_pairs),
     _attr("qos_policy_id", None, optional(to_uuid), filter=True),
     Attr("qos_network_policy_id", column=""),

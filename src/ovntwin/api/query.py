@@ -37,8 +37,18 @@ def _filters(spec: ResourceSpec, params: Params) -> dict[str, list[Any]]:
         attr = spec.attr(key)
         if attr is None or not attr.filter:
             raise HTTPBadRequest(f"{key} is an invalid filter for {spec.singular}", "")
-        wanted.setdefault(key, []).append(convert_value(attr, raw) if attr.convert else raw)
+        if attr.match is None and attr.convert is not None:
+            wanted.setdefault(key, []).append(convert_value(attr, raw))
+        else:
+            wanted.setdefault(key, []).append(raw)
     return wanted
+
+
+def _wanted(spec: ResourceSpec, key: str, value: Any, allowed: list[Any]) -> bool:
+    attr = spec.attr(key)
+    if attr is not None and attr.match is not None:
+        return any(attr.match(value, raw) for raw in allowed)
+    return value in allowed
 
 
 def _tag_match(params: Params, tags: list[str]) -> bool:
@@ -133,7 +143,7 @@ def run(spec: ResourceSpec, items: list[Values], params: Params, base: str) -> P
     chosen = [
         v
         for v in items
-        if all(v.get(k) in allowed for k, allowed in wanted.items())
+        if all(_wanted(spec, k, v.get(k), allowed) for k, allowed in wanted.items())
         and _tag_match(params, v.get("tags", []))
     ]
     page = _paginate(_sorted(chosen, _sort_spec(spec, params)), params, base)
