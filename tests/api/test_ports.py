@@ -188,3 +188,24 @@ def test_binding_qos_tags_and_filters(client: TestClient) -> None:
     assert len(client.get("/v2.0/ports", params={"security_groups": sg}).json()["ports"]) == 2
     # a network with ports refuses deletion with NetworkInUse (no 5xx)
     assert client.delete(f"/v2.0/networks/{nid}").status_code == 409
+
+
+def test_dual_stack_slaac_address(client: TestClient) -> None:
+    nid, sid = _network(client)
+    v6 = client.post(
+        "/v2.0/subnets",
+        json={
+            "subnet": {
+                "network_id": nid,
+                "cidr": "fd00:1::/64",
+                "ip_version": 6,
+                "ipv6_address_mode": "slaac",
+                "ipv6_ra_mode": "slaac",
+            }
+        },
+    ).json()["subnet"]["id"]
+    port = _port(client, network_id=nid, mac_address="fa:16:3e:11:22:33").json()["port"]
+    assert port["fixed_ips"] == [
+        {"subnet_id": sid, "ip_address": "10.0.0.2"},
+        {"subnet_id": v6, "ip_address": "fd00:1::f816:3eff:fe11:2233"},
+    ]
