@@ -209,3 +209,23 @@ def test_dual_stack_slaac_address(client: TestClient) -> None:
         {"subnet_id": sid, "ip_address": "10.0.0.2"},
         {"subnet_id": v6, "ip_address": "fd00:1::f816:3eff:fe11:2233"},
     ]
+
+
+def test_ip_allocations_mirror_fixed_ips(client: TestClient) -> None:
+    import sqlalchemy as sa
+
+    from ovntwin.api.port_models import IpAllocationRow
+
+    nid, sid = _network(client)
+    port = _port(client, network_id=nid).json()["port"]
+    url = f"/v2.0/ports/{port['id']}"
+    client.put(url, json={"port": {"fixed_ips": [{"ip_address": "10.0.0.7"}]}})
+    factory = client.app.state.sessions  # type: ignore[attr-defined]
+    with factory() as session:
+        rows = session.scalars(sa.select(IpAllocationRow)).all()
+        assert [(r.ip_address, r.subnet_id, r.port_id) for r in rows] == [
+            ("10.0.0.7", sid, port["id"])
+        ]
+    assert client.delete(url).status_code == 204
+    with factory() as session:
+        assert session.scalars(sa.select(IpAllocationRow)).all() == []

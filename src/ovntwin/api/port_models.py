@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ovntwin.api.models import Base, Standard
@@ -40,6 +40,10 @@ class SecurityGroupRuleRow(Standard, Base):
 
 class PortRow(Standard, Base):
     __tablename__ = "ports"
+    # a MAC is unique per network, also under concurrent creates
+    __table_args__ = (
+        Index("uniq_ports0network_id0mac_address", "network_id", "mac_address", unique=True),
+    )
 
     network_id: Mapped[str] = mapped_column(
         String(36), ForeignKey("networks.id", ondelete="RESTRICT"), index=True
@@ -57,3 +61,18 @@ class PortRow(Standard, Base):
     host_id: Mapped[str] = mapped_column(String(255), default="")
     vnic_type: Mapped[str] = mapped_column(String(64), default="normal")
     profile: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class IpAllocationRow(Base):
+    """One fixed IP of a port; the primary key makes a double allocation fail in the database."""
+
+    __tablename__ = "ipallocations"
+
+    network_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    ip_address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    subnet_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("subnets.id", ondelete="RESTRICT"), index=True
+    )
+    port_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("ports.id", ondelete="CASCADE"), index=True
+    )

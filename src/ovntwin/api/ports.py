@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ovntwin.api import ipam
@@ -29,7 +30,7 @@ from ovntwin.api.port_attrs import (
     mac_address,
     uuid_list,
 )
-from ovntwin.api.port_models import PortRow, SecurityGroupRow
+from ovntwin.api.port_models import IpAllocationRow, PortRow, SecurityGroupRow
 from ovntwin.api.resource import Hooks, ResourceSpec, Values
 from ovntwin.api.security_groups import default_group
 from ovntwin.api.sg_rules import sg_not_found
@@ -147,6 +148,27 @@ def _portsec_errors(enabled: bool, groups: list[str], pairs: list[Any]) -> None:
         )
 
 
+def _store_allocations(session: Session, port_id: str, network_id: str, ips: list[Any]) -> None:
+    """Mirror fixed_ips into ipallocations; a concurrent double allocation fails here."""
+    session.execute(delete(IpAllocationRow).where(IpAllocationRow.port_id == port_id))
+    for ip in ips:
+        session.add(
+            IpAllocationRow(
+                network_id=network_id,
+                ip_address=ip["ip_address"],
+                subnet_id=ip["subnet_id"],
+                port_id=port_id,
+            )
+        )
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(
+            f"IP address allocation on network {network_id} raced with another request; retry.",
+            type_name="IpAddressAlreadyAllocated",
+        ) from None
+
+
 class PortHooks(Hooks):
     def before_create(self, session: Session, values: Values) -> None:
         network = session.get(NetworkRow, values["network_id"])
@@ -169,6 +191,9 @@ class PortHooks(Hooks):
         self._security(session, values, network)
         # the twin's chassis claims a bound port at once (real OVN: when ovn-controller binds it)
         values["status"] = "ACTIVE" if values["host_id"] else "DOWN"
+
+    def after_create(self, session: Session, row: Any) -> None:
+        _store_allocations(session, row.id, row.network_id, row.fixed_ips)
 
     def _security(self, session: Session, values: Values, network: NetworkRow) -> None:
         enabled = values["port_security_enabled"]
@@ -201,6 +226,7 @@ class PortHooks(Hooks):
                 row.network_id,
                 kept=row.fixed_ips,
             )
+            _store_allocations(session, row.id, row.network_id, changes["fixed_ips"])
         enabled = changes.get("port_security_enabled", row.port_security_enabled)
         pairs = changes.get("allowed_address_pairs", row.allowed_address_pairs)
         if "security_groups" in changes:

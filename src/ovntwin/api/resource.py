@@ -12,10 +12,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ovntwin.api.attributes import NOT_SPECIFIED, REQUIRED, Attr
-from ovntwin.api.errors import HTTPBadRequest, RevisionNumberConstraintFailed, resource_not_found
+from ovntwin.api.errors import (
+    Conflict,
+    HTTPBadRequest,
+    RevisionNumberConstraintFailed,
+    resource_not_found,
+)
 from ovntwin.api.models import Base, Standard
 
 Values = dict[str, Any]
@@ -160,9 +166,19 @@ def create(spec: ResourceSpec, session: Session, body: Any, project: str) -> Val
         **stored,
     )
     session.add(row)
-    session.flush()
+    flush(session)
     spec.hooks.after_create(session, row)
     return view(spec, session, row)
+
+
+def flush(session: Session) -> None:
+    """Flush; a unique/foreign key violation (a concurrent duplicate) answers 409, not 500."""
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(
+            "The request conflicts with a concurrent change; retry.", type_name="Conflict"
+        ) from None
 
 
 def check_revision(row: Standard, expected: int | None) -> None:
@@ -185,7 +201,7 @@ def update(
     for name, value in changes.items():
         setattr(row, name, value)
     bump(row)
-    session.flush()
+    flush(session)
     return view(spec, session, row)
 
 
@@ -194,7 +210,7 @@ def delete(spec: ResourceSpec, session: Session, ident: str, expected: int | Non
     check_revision(row, expected)
     spec.hooks.before_delete(session, row)
     session.delete(row)
-    session.flush()
+    flush(session)
 
 
 def all_views(spec: ResourceSpec, session: Session) -> list[Values]:
