@@ -9,6 +9,7 @@ from typing import Any
 from ovntwin.errors import ExprSyntaxError, TraceError
 from ovntwin.expr.ast import Bool
 from ovntwin.expr.evaluate import MatchCompiler
+from ovntwin.expr.flow import Flow
 from ovntwin.expr.symtab import SymbolTable, default_symtab
 from ovntwin.southbound.rows import DatapathBinding, LogicalFlow, SouthboundDB
 from ovntwin.trace.actions import parse_actions
@@ -67,6 +68,11 @@ def trace(
     dp = _datapath(index, microflow, datapath, symtab, groups)
     flow = build_flow(microflow, symtab, groups, sets, lambda n: _port_ok(index, dp, n))
     tracer = Tracer(index, symtab, [parse_ct(c) for c in ct], lb_dst, select_id)
+    return run_ingress(index, tracer, dp, flow)
+
+
+def run_ingress(index: SbIndex, tracer: Tracer, dp: DatapathBinding, flow: Flow) -> TraceResult:
+    """Run `flow` through `dp`'s ingress pipeline from table 0, under ovn-trace's header."""
     inport = index.port_in(dp, flow.inport)
     # The header shows every register the microflow sets, as ovn-trace's flow_format does.
     regs = {n: flow.reg32(n) for n in range(11)}

@@ -14,14 +14,20 @@ from typing import Any
 from ovntwin.expr.evaluate import MatchCompiler
 from ovntwin.expr.symtab import SymbolTable, default_symtab
 from ovntwin.southbound.rows import DatapathBinding, LogicalFlow, SouthboundDB
-from ovntwin.trace.api import TraceResult, _compile, _datapath, _port_ok, parse_ct, to_json
+from ovntwin.trace.api import (
+    TraceResult,
+    _compile,
+    _datapath,
+    _port_ok,
+    parse_ct,
+    run_ingress,
+    to_json,
+)
 from ovntwin.trace.chassis import ChassisTracer, check_start
-from ovntwin.trace.flowfmt import flow_format
 from ovntwin.trace.microflow import build_flow
 from ovntwin.trace.placement import Placement
 from ovntwin.trace.prefilter import Prefilter
 from ovntwin.trace.sbindex import CompiledFlow, SbIndex
-from ovntwin.trace.tree import Node, NodeKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,16 +60,7 @@ def trace_on_chassis(
         placement=placement, make_index=make_index,
     )  # fmt: skip
     tracer.enter(chassis)
-    inport = base.port_in(dp, flow.inport)
-    # Same header as trace() prints (the microflow in OVS syntax).
-    regs = {n: flow.reg32(n) for n in range(11)}
-    regs[14] = inport.pb.tunnel_key if inport else 0
-    regs[15] = tracer.port_key(flow.outport) if flow.outport else 0
-    header = flow_format(flow, regs)
-    in_label = inport.friendly if inport else "(unnamed)"
-    root = Node(NodeKind.PIPELINE, f'ingress(dp="{base.dp_names[dp.uuid]}", inport="{in_label}")')
-    tracer.table(dp, flow, 0, "ingress", root)
-    result = TraceResult(header, root, tuple(tracer.outcomes))
+    result = run_ingress(base, tracer, dp, flow)
     return ChassisTrace(result, tracer.report(chassis))
 
 
