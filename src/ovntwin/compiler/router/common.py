@@ -137,6 +137,15 @@ def v6_list(nets: LportAddresses) -> str:
     return "{" + ", ".join(a.addr_s for a in nets.ipv6_addrs) + "}"
 
 
+def arp_reply_actions(mac: str) -> str:
+    """Turn an ARP request into the reply from `mac` and send it back out the inport."""
+    return (
+        f"eth.dst = eth.src; eth.src = {mac}; arp.op = 2; /* ARP reply */ "
+        f"arp.tha = arp.sha; arp.sha = {mac}; arp.tpa <-> arp.spa; "
+        "outport = inport; flags.loopback = 1; output;"
+    )
+
+
 def member_ip(nets: LportAddresses, ip_text: str) -> str | None:
     """The port address whose subnet holds `ip_text` (lib/ovn-util find_lport_address)."""
     try:

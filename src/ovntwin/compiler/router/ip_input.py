@@ -31,6 +31,7 @@ from ovntwin.compiler.router.common import (
     EGRESS_LOOPBACK,
     INPORT_ETH_ADDR,
     RouterFlows,
+    arp_reply_actions,
     is_gateway_port,
     lrp_uuid,
     resident_on_cr,
@@ -119,9 +120,7 @@ def _ipv4_port_flows(rf: RouterFlows, port: Port) -> None:
             90,
             f"inport == {port.json_name} && arp.op == 1 && arp.tpa == {a.addr_s}"
             f" && arp.spa == {a.network_s}/{a.plen}{resident}",
-            f"eth.dst = eth.src; eth.src = {INPORT_ETH_ADDR}; arp.op = 2; /* ARP reply */ "
-            f"arp.tha = arp.sha; arp.sha = {INPORT_ETH_ADDR}; arp.tpa <-> arp.spa; "
-            "outport = inport; flags.loopback = 1; output;",
+            arp_reply_actions(INPORT_ETH_ADDR),
             hint,
         )
     if not rf.has_gateway:

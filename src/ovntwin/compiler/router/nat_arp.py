@@ -22,6 +22,7 @@ from ovntwin.compiler.router.common import (
     NEXT_HOP_V4,
     NEXT_HOP_V6,
     RouterFlows,
+    arp_reply_actions,
 )
 from ovntwin.compiler.router.nat import (
     ArpNat,
@@ -82,11 +83,7 @@ def _responder(
         )
     else:
         match = f"{prefix}arp.op == 1 && arp.tpa == {addr.addr_s}{suffix}"
-        action = (
-            f"eth.dst = eth.src; eth.src = {mac}; arp.op = 2; /* ARP reply */ "
-            f"arp.tha = arp.sha; arp.sha = {mac}; arp.tpa <-> arp.spa; "
-            "outport = inport; flags.loopback = 1; output;"
-        )
+        action = arp_reply_actions(mac)
     rf.add(IP_INPUT, prio, match, rf.drop if drop else action, entry.row.uuid)
 
 

@@ -20,6 +20,7 @@ import ipaddress
 from ovntwin.compiler.addresses import IPv6NetAddr, LportAddresses, parse_lsp_addresses
 from ovntwin.compiler.context import CompileContext, Datapath, Port
 from ovntwin.compiler.lflow import LflowTable
+from ovntwin.compiler.router.common import arp_reply_actions
 from ovntwin.compiler.stages import Stage
 from ovntwin.compiler.switch.facts import SwitchFacts, lsp_is_up
 
@@ -125,9 +126,5 @@ def _arp_proxy(port: Port, lflows: LflowTable) -> None:
         return
     ips = ",".join(a.addr_s for a in parsed.ipv4_addrs)
     mac = router.ea_s
-    actions = (
-        f"eth.dst = eth.src; eth.src = {mac}; arp.op = 2; /* ARP reply */ "
-        f"arp.tha = arp.sha; arp.sha = {mac}; arp.tpa <-> arp.spa; "
-        "outport = inport; flags.loopback = 1; output;"
-    )
+    actions = arp_reply_actions(mac)
     lflows.add(port.datapath.uuid, STAGE, 50, f"arp.op == 1 && arp.tpa == {{{ips}}}", actions)
