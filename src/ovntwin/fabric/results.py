@@ -21,7 +21,7 @@ got its reply (the seed's "CAM entries after the first journey").
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ovntwin.fabric.tor import CamEntry, Detection, MacMove
@@ -202,8 +202,8 @@ class Results:
             "seed": self.seed,
             "until_us": self.until_us,
             "tor": {
-                "mac_moves": [_move_json(m) for m in self.mac_moves],
-                "detections": [_detection_json(d) for d in self.detections],
+                "mac_moves": [asdict(m) for m in self.mac_moves],
+                "detections": [asdict(d) for d in self.detections],
                 "cam": _cam_json(self.cam),
                 "cam_first_journey": _cam_json(self.cam_first_journey),
             },
@@ -224,27 +224,3 @@ def _outage(flow: FlowResult) -> dict[str, Any]:
         longest = max(longest, run)
     outage = None if flow.interval_us is None else longest * flow.interval_us
     return {"lost": flow.lost, "longest_loss_run": longest, "outage_us": outage}
-
-
-def _move_json(m: MacMove) -> dict[str, Any]:
-    return {
-        "time_us": m.time_us,
-        "switch": m.switch,
-        "vlan": m.vlan,
-        "mac": m.mac,
-        "from_port": m.from_port,
-        "to_port": m.to_port,
-    }
-
-
-def _detection_json(d: Detection) -> dict[str, Any]:
-    return {
-        "time_us": d.time_us,
-        "switch": d.switch,
-        "vlan": d.vlan,
-        "mac": d.mac,
-        "moves": d.moves,
-        "action": d.action,
-        "port": d.port,
-        "until_us": d.until_us,
-    }
