@@ -13,6 +13,18 @@ from dataclasses import dataclass
 from typing import Any
 
 Converter = Callable[[Any], Any]
+JSON_SCHEMA = "json_schema"  # a converter's attribute: the JSON schema of what it accepts
+
+
+def described(convert: Converter, schema: dict[str, Any]) -> Converter:
+    """Attach the JSON schema of the accepted input (for the published OpenAPI document)."""
+    setattr(convert, JSON_SCHEMA, schema)
+    return convert
+
+
+def schema_of(convert: Converter | None) -> dict[str, Any]:
+    """The converter's accepted input as JSON schema; {} (anything) when it declares none."""
+    return dict(getattr(convert, JSON_SCHEMA, {})) if convert is not None else {}
 
 
 class _Required:
@@ -59,6 +71,9 @@ def to_bool(value: Any) -> bool:
     raise ValueError(f"'{value}' cannot be converted to boolean")
 
 
+described(to_bool, {"type": "boolean"})
+
+
 def to_int(value: Any) -> int:
     if isinstance(value, bool):
         raise ValueError(f"'{value}' is not an integer")
@@ -66,6 +81,9 @@ def to_int(value: Any) -> int:
         return int(value)
     except (TypeError, ValueError):
         raise ValueError(f"'{value}' is not an integer") from None
+
+
+described(to_int, {"type": "integer"})
 
 
 def string(max_len: int) -> Converter:
@@ -78,14 +96,15 @@ def string(max_len: int) -> Converter:
             raise ValueError(f"'{value}' contains non-printable characters")
         return value
 
-    return convert
+    return described(convert, {"type": "string", "maxLength": max_len})
 
 
 def optional(convert: Converter) -> Converter:
     def maybe(value: Any) -> Any:
         return None if value is None else convert(value)
 
-    return maybe
+    inner = schema_of(convert)
+    return described(maybe, {"anyOf": [inner, {"type": "null"}]} if inner else {})
 
 
 def to_uuid(value: Any) -> str:
@@ -95,20 +114,23 @@ def to_uuid(value: Any) -> str:
         raise ValueError(f"'{value}' is not a valid UUID") from None
 
 
+described(to_uuid, {"type": "string", "format": "uuid"})
+
+
 def one_of(*choices: Any) -> Converter:
     def convert(value: Any) -> Any:
         if value not in choices:
             raise ValueError(f"'{value}' is not in {list(choices)}")
         return value
 
-    return convert
+    return described(convert, {"enum": list(choices)})
 
 
 def then(first: Converter, second: Converter) -> Converter:
     def convert(value: Any) -> Any:
         return second(first(value))
 
-    return convert
+    return described(convert, schema_of(first))
 
 
 def ip_address(value: Any) -> str:
@@ -118,11 +140,17 @@ def ip_address(value: Any) -> str:
         raise ValueError(f"'{value}' is not a valid IP address") from None
 
 
+described(ip_address, {"type": "string", "format": "ipvanyaddress"})
+
+
 def cidr(value: Any) -> str:
     try:
         return str(ipaddress.ip_network(str(value), strict=False))
     except ValueError:
         raise ValueError(f"'{value}' is not a valid IP subnet") from None
+
+
+described(cidr, {"type": "string", "format": "ipvanynetwork"})
 
 
 def list_of(convert: Converter) -> Converter:
@@ -133,7 +161,7 @@ def list_of(convert: Converter) -> Converter:
             raise ValueError(f"'{value}' is not a list")
         return [convert(item) for item in value]
 
-    return convert_all
+    return described(convert_all, {"type": "array", "items": schema_of(convert)})
 
 
 def dict_with(*keys: str, required: tuple[str, ...] = ()) -> Converter:
@@ -148,7 +176,8 @@ def dict_with(*keys: str, required: tuple[str, ...] = ()) -> Converter:
             raise ValueError(f"Validation of dictionary's keys failed. Expected keys: {missing}")
         return dict(value)
 
-    return convert
+    props: dict[str, Any] = {key: {} for key in keys}
+    return described(convert, {"type": "object", "properties": props, "required": list(required)})
 
 
 NAME = Attr("name", post=True, put=True, default="", convert=string(255), filter=True, sort=True)
