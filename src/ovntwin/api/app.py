@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ovntwin.api import query, resource
+from ovntwin.api import openapi, query, resource
 from ovntwin.api.db import make_engine, upgrade
 from ovntwin.api.errors import ApiError, HTTPBadRequest, HTTPNotFound, internal_error
 from ovntwin.api.extensions import EXTENSIONS
@@ -197,4 +197,5 @@ def create_app(db_url: str) -> FastAPI:
     for kind in RULE_KINDS:
         register_rules(app, kind, transaction, body_of)
     register_rule_types(app)
+    openapi.install(app, (*RESOURCES, *(kind.spec for kind in RULE_KINDS)))
     return app

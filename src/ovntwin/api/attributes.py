@@ -55,6 +55,8 @@ class Attr:
     sort: bool = False
     # filters on this attribute test `match(value, raw query string)` instead of equality
     match: Callable[[Any, str], bool] | None = None
+    admin_only: bool = False  # only admins may set it (policy create_<res>:<name>)
+    admin_read: bool = False  # only admins see it in responses
 
     @property
     def field(self) -> str:

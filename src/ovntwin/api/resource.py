@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ovntwin.api.access import OPEN, Access
 from ovntwin.api.attributes import NOT_SPECIFIED, REQUIRED, Attr
 from ovntwin.api.errors import (
     Conflict,
@@ -60,6 +61,7 @@ class ResourceSpec:
     attrs: tuple[Attr, ...]
     hooks: Hooks = field(default_factory=Hooks)
     updatable: bool = True  # False: no PUT route (security group rules)
+    access: Access = OPEN  # who may see and change rows (ovntwin.api.policy enforces it)
 
     def attr(self, name: str) -> Attr | None:
         return next((a for a in self.attrs if a.name == name), None)
