@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from ovntwin.model import rows as r
 from ovntwin.model.db import NorthboundDB
@@ -12,9 +12,15 @@ from ovntwin.neutron.ml2ovn import network, port, qos, router, security_group
 from ovntwin.neutron.resources import NeutronState
 
 
-def build_nb(state: NeutronState, chassis: Sequence[Chassis] = ()) -> NorthboundDB:
+def build_nb(
+    state: NeutronState,
+    chassis: Sequence[Chassis] = (),
+    scheduled: Mapping[str, Sequence[tuple[str, int]]] | None = None,
+) -> NorthboundDB:
     """`chassis` are the SB chassis (with ovn-cms-options / ovn-bridge-mappings) that the
-    gateway scheduler chooses from; they and the ports' binding:host_id become runtime facts."""
+    gateway scheduler chooses from; they and the ports' binding:host_id become runtime facts.
+    `scheduled` (gateway port id -> [(chassis, priority)]) are gateways scheduled earlier:
+    Neutron schedules a gateway once, when it is set, and keeps that list."""
     lsps = {p.id: port.logical_switch_port(state, p) for p in state.ports if port.has_lsp(p)}
     lsp_uuid = {pid: lsp.uuid for pid, lsp in lsps.items()}
     qos_rows = _qos_rows(state)
@@ -32,7 +38,7 @@ def build_nb(state: NeutronState, chassis: Sequence[Chassis] = ()) -> Northbound
     rows += security_group.drop_group_rows(state, lsp_uuid)
     load: dict[tuple[str, int], int] = defaultdict(int)
     for rt in sorted(state.routers, key=lambda x: x.id):
-        built = router.router_rows(state, rt, chassis, load)
+        built = router.router_rows(state, rt, chassis, load, scheduled or {})
         rows += [built.router, *built.rows]
     return NorthboundDB.build(rows, _runtime(state, chassis))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ovntwin.model import rows as r
@@ -34,13 +34,15 @@ def router_rows(
     router: Router,
     chassis: Sequence[Chassis],
     load: dict[tuple[str, int], int],
+    scheduled: Mapping[str, Sequence[tuple[str, int]]] | None = None,
 ) -> RouterRows:
     interfaces = state.router_ports(router.id, n.ROUTER_INTERFACE)
     ports: list[r.Row] = [_lrp(state, router, p, gw=False) for p in interfaces]
     rows: list[r.Row] = []
     gw = gateway_port(state, router)
     if gw is not None:
-        gw_rows = _gateway(state, router, gw, interfaces, chassis, load)
+        kept = (scheduled or {}).get(gw.id, ())
+        gw_rows = _gateway(state, router, gw, interfaces, chassis, load, kept)
         ports.append(gw_rows[0])
         rows.extend(gw_rows[1:])
     rows.extend(_extra_routes(router))
@@ -79,13 +81,17 @@ def _lrp(state: NeutronState, router: Router, port: Port, gw: bool) -> r.Logical
 def _gateway(
     state: NeutronState, router: Router, gw: Port, interfaces: list[Port],
     chassis: Sequence[Chassis], load: dict[tuple[str, int], int],
+    kept: Sequence[tuple[str, int]] = (),
 ) -> list[r.Row]:  # fmt: skip
     ext_net = state.network(gw.network_id)
     cands = scheduler.candidates(chassis, ext_net.physical_network if ext_net else None)
+    names = {ch.name for ch in cands}
+    # an earlier schedule stays while its chassis still qualify (neutron never reshuffles)
+    chosen = [x for x in kept if x[0] in names] or scheduler.schedule(cands, load)
     gcs = [
         r.GatewayChassis(uuid=n.row_uuid("Gateway_Chassis", gw.id, name),
                          name=n.gateway_chassis(gw.id, name), chassis_name=name, priority=prio)
-        for name, prio in scheduler.schedule(cands, load)
+        for name, prio in chosen
     ]  # fmt: skip
     for gc in gcs:
         load[(gc.chassis_name, gc.priority)] = load.get((gc.chassis_name, gc.priority), 0) + 1
