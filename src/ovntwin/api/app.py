@@ -19,6 +19,7 @@ from ovntwin.api.db import make_engine, upgrade
 from ovntwin.api.errors import ApiError, HTTPBadRequest, HTTPNotFound, internal_error
 from ovntwin.api.extensions import EXTENSIONS
 from ovntwin.api.networks import NETWORKS
+from ovntwin.api.notifications import register_notifications
 from ovntwin.api.ports import PORTS
 from ovntwin.api.qos_policies import QOS_POLICIES
 from ovntwin.api.qos_rules import RULE_KINDS, register_rule_types, register_rules
@@ -43,6 +44,8 @@ def transaction(request: Request) -> Iterator[Session]:
     factory: sessionmaker[Session] = request.app.state.sessions
     with factory.begin() as session:
         yield session
+    if request.method not in ("GET", "HEAD"):  # committed: QoS notifications
+        request.app.state.notifier.after_write(request.url.path)
 
 
 async def body_of(request: Request) -> Any:
@@ -197,5 +200,6 @@ def create_app(db_url: str) -> FastAPI:
     for kind in RULE_KINDS:
         register_rules(app, kind, transaction, body_of)
     register_rule_types(app)
+    register_notifications(app)
     openapi.install(app, (*RESOURCES, *(kind.spec for kind in RULE_KINDS)))
     return app
