@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ovntwin.api import openapi, query, resource
-from ovntwin.api.db import make_engine, upgrade
+from ovntwin.api.db import make_engine, sessions, upgrade
 from ovntwin.api.errors import ApiError, HTTPBadRequest, HTTPNotFound, internal_error
 from ovntwin.api.extensions import EXTENSIONS
 from ovntwin.api.networks import NETWORKS
@@ -24,6 +24,7 @@ from ovntwin.api.ports import PORTS
 from ovntwin.api.qos_policies import QOS_POLICIES
 from ovntwin.api.qos_rules import RULE_KINDS, register_rule_types, register_rules
 from ovntwin.api.resource import ResourceSpec
+from ovntwin.api.retry import RetryRoute
 from ovntwin.api.security_groups import SECURITY_GROUPS
 from ovntwin.api.sg_rules import RULES as SECURITY_GROUP_RULES
 from ovntwin.api.subnets import SUBNETS
@@ -41,7 +42,10 @@ def _error(err: ApiError) -> JSONResponse:
 
 @contextmanager
 def transaction(request: Request) -> Iterator[Session]:
-    factory: sessionmaker[Session] = request.app.state.sessions
+    # SQLite: a write takes the lock at BEGIN; a lost race is re-run by retry.RetryRoute
+    writes = request.method not in ("GET", "HEAD")
+    state = request.app.state
+    factory: sessionmaker[Session] = state.write_sessions if writes else state.sessions
     with factory.begin() as session:
         yield session
     if request.method not in ("GET", "HEAD"):  # committed: QoS notifications
@@ -192,7 +196,9 @@ def create_app(db_url: str) -> FastAPI:
     engine = make_engine(db_url)
     upgrade(engine)
     app = FastAPI(title="ovntwin Neutron API", version="2.0")
-    app.state.sessions = sessionmaker(engine, expire_on_commit=False)
+    app.state.sessions = sessions(engine, write=False)
+    app.state.write_sessions = sessions(engine, write=True)
+    app.router.route_class = RetryRoute
     _handlers(app)
     _versions(app)
     for spec in RESOURCES:

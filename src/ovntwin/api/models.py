@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 
 class Base(DeclarativeBase):
@@ -28,6 +28,12 @@ class Standard:
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        # compare-and-swap: every UPDATE/DELETE says WHERE revision_number = <the one read>;
+        # the application bumps it (resource.bump), SQLAlchemy raises StaleDataError if it moved
+        return {"version_id_col": cls.revision_number, "version_id_generator": False}
 
 
 class NetworkRow(Standard, Base):
@@ -99,3 +105,14 @@ class QosMinimumBandwidthRuleRow(QosRule, Base):
 
     min_kbps: Mapped[int] = mapped_column(Integer)
     direction: Mapped[str] = mapped_column(String(16), default="egress")
+
+
+class DefaultSecurityGroupRow(Base):
+    """A project's `default` group; the key makes a concurrent second one fail (retried)."""
+
+    __tablename__ = "default_security_group"
+
+    project_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    security_group_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("securitygroups.id", ondelete="CASCADE")
+    )

@@ -24,6 +24,7 @@ from ovntwin.api.errors import (
     resource_not_found,
 )
 from ovntwin.api.models import Base, Standard
+from ovntwin.api.retry import is_unique_violation
 
 Values = dict[str, Any]
 
@@ -174,10 +175,13 @@ def create(spec: ResourceSpec, session: Session, body: Any, project: str) -> Val
 
 
 def flush(session: Session) -> None:
-    """Flush; a unique/foreign key violation (a concurrent duplicate) answers 409, not 500."""
+    """Flush; a unique violation (a concurrent duplicate) goes to retry.RetryRoute, which
+    re-runs the request; other integrity errors answer 409, not 500."""
     try:
         session.flush()
-    except IntegrityError:
+    except IntegrityError as err:
+        if is_unique_violation(err):
+            raise
         raise Conflict(
             "The request conflicts with a concurrent change; retry.", type_name="Conflict"
         ) from None

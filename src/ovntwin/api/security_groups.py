@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ovntwin.api.attributes import Attr, standard_attrs, string, to_bool
 from ovntwin.api.errors import Conflict
+from ovntwin.api.models import DefaultSecurityGroupRow
 from ovntwin.api.port_models import PortRow, SecurityGroupRow, SecurityGroupRuleRow
 from ovntwin.api.resource import Hooks, ResourceSpec, Values, now, view
 from ovntwin.api.sg_rules import RULES
@@ -80,6 +81,9 @@ def default_group(session: Session, project: str) -> SecurityGroupRow:
         is_default=True,
     )
     session.add(group)
+    session.flush()
+    # a concurrent request making the same project's group fails here, and is re-run
+    session.add(DefaultSecurityGroupRow(project_id=project, security_group_id=group.id))
     session.flush()
     add_template_rules(session, group)
     return group
