@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -19,6 +19,7 @@ from ovntwin.api.db import make_engine, sessions, upgrade
 from ovntwin.api.errors import ApiError, HTTPBadRequest, HTTPNotFound, internal_error
 from ovntwin.api.extensions import EXTENSIONS
 from ovntwin.api.networks import NETWORKS
+from ovntwin.api.northbound import Journal, after_request, register_routes, watch
 from ovntwin.api.notifications import register_notifications
 from ovntwin.api.ports import PORTS
 from ovntwin.api.qos_policies import QOS_POLICIES
@@ -29,6 +30,7 @@ from ovntwin.api.security_groups import SECURITY_GROUPS
 from ovntwin.api.sg_rules import RULES as SECURITY_GROUP_RULES
 from ovntwin.api.subnets import SUBNETS
 from ovntwin.api.tags import register_tags
+from ovntwin.model.runtime import Chassis
 
 RESOURCES = (NETWORKS, SUBNETS, QOS_POLICIES, PORTS, SECURITY_GROUPS, SECURITY_GROUP_RULES)
 # noauth Neutron's project when the caller names none (neutron.auth.NoauthFakeProjectId)
@@ -48,6 +50,9 @@ def transaction(request: Request) -> Iterator[Session]:
     factory: sessionmaker[Session] = state.write_sessions if writes else state.sessions
     with factory.begin() as session:
         yield session
+        done = after_request(session, request)  # this call's NB transaction, same SQL txn
+    if done is not None:
+        request.app.state.northbound.committed(done)
     if request.method not in ("GET", "HEAD"):  # committed: QoS notifications
         request.app.state.notifier.after_write(request.url.path)
 
@@ -191,13 +196,17 @@ def _handlers(app: FastAPI) -> None:
         return _error(internal_error())
 
 
-def create_app(db_url: str) -> FastAPI:
+def create_app(db_url: str, *, chassis: Sequence[Chassis] = ()) -> FastAPI:
     """The app on `db_url` (sqlite:///PATH or postgresql://...), schema migrated to head."""
     engine = make_engine(db_url)
     upgrade(engine)
     app = FastAPI(title="ovntwin Neutron API", version="2.0")
     app.state.sessions = sessions(engine, write=False)
     app.state.write_sessions = sessions(engine, write=True)
+    app.state.northbound = Journal(chassis)  # chassis: the gateway scheduler's candidates
+    watch(app.state.sessions)
+    watch(app.state.write_sessions)
+    register_routes(app)
     app.router.route_class = RetryRoute
     _handlers(app)
     _versions(app)
