@@ -75,6 +75,7 @@ class ChassisNode:
         self.executor: Executor | None = None
         self.meters: dict[tuple[object, int, int | None], TokenBucket] = {}
         self.policers: dict[str, TokenBucket | None] = {}
+        self.queues: dict[str, TokenBucket | None] = {}  # OVS HTB max-rate towards a VIF
         self.drops: dict[str, int] = {}
 
     def rebuild(self, factory: ExecutorFactory) -> None:
@@ -157,6 +158,14 @@ class ChassisNode:
         frame: Frame = out.frame if out.frame.count == count else replace(out.frame, count=count)
         kind = type(out).__name__
         if kind == "ToVif":
+            queue = self.queues.get(out.vif)
+            if queue is not None:
+                frame = self._admit(queue, int(self.engine.env.now), frame)
+                if frame.count < count:
+                    self._drop("egress queue", count - frame.count)
+                    self.engine.count_drop(frame, f"{self.name}: queue", count - frame.count)
+                if frame.count == 0:
+                    return
             self.engine.hop(frame, f"{self.name}:to vif {out.vif}")
             self.engine.deliver_vif(out.vif, frame)
         elif kind == "ToTunnel":
