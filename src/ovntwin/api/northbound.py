@@ -11,9 +11,8 @@ the stored rows only when another process wrote since.
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -26,8 +25,8 @@ from ovntwin.api.errors import Conflict, HTTPBadRequest
 from ovntwin.api.nb_models import HEAD_ID, NbHeadRow, NbRow, NbTransactionRow
 from ovntwin.api.state import neutron_state
 from ovntwin.errors import OvnTwinError
-from ovntwin.model import rows as r
-from ovntwin.model.db import TABLE_NAMES, NorthboundDB
+from ovntwin.loaders.nb_tables import nb_tables
+from ovntwin.model.db import TABLE_NAMES
 from ovntwin.model.runtime import Chassis, RuntimeState
 from ovntwin.neutron.ml2ovn.northbound import build_nb
 
@@ -84,32 +83,7 @@ def _advance(session: Session) -> int:
     return int(session.scalars(select(NbHeadRow.txn).where(NbHeadRow.id == HEAD_ID)).one())
 
 
-# -- rows <-> decoded tables ---------------------------------------------------------------
-def row_columns(row: r.Row) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for f in dataclasses.fields(row):
-        if f.name == "uuid":
-            continue
-        value = getattr(row, f.name)
-        if isinstance(value, tuple):
-            out[f.name] = list(value)
-        elif isinstance(value, Mapping):
-            out[f.name] = dict(sorted(value.items()))
-        elif value is None:
-            out[f.name] = []  # an empty optional column
-        else:
-            out[f.name] = value
-    return out
-
-
-def nb_tables(nb: NorthboundDB) -> Tables:
-    return {
-        name: {uuid: row_columns(row) for uuid, row in nb.tables.get(cls, {}).items()}
-        for cls, name in TABLE_NAMES.items()
-        if nb.tables.get(cls)
-    }
-
-
+# -- runtime facts -------------------------------------------------------------------------
 def southbound_tables(runtime: RuntimeState) -> Tables:
     """The runtime facts as SB Chassis / Encap / Port_Binding rows (as loaders read them)."""
     chassis: dict[str, dict[str, Any]] = {}
