@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ovntwin.compiler.compile import compile_lazy, compile_nb
-from ovntwin.errors import NotFound
+from ovntwin.errors import LoadError, NotFound
 from ovntwin.model.db import NorthboundDB
 from ovntwin.southbound.lflow_list import format_lflow_list, select_datapaths
 
@@ -14,14 +14,35 @@ if TYPE_CHECKING:
     from ovntwin.trace import TraceResult
 
 
-def _load(nb_source: str, sb_source: str | None) -> NorthboundDB:
-    from ovntwin.loaders import load_nb
+def _load(
+    nb_source: str | None,
+    sb_source: str | None,
+    api: str | None = None,
+    neutron_db: str | None = None,
+) -> NorthboundDB:
+    """The NB from exactly one of --nb SOURCE, --api URL (a running `ovntwin serve`) and
+    --neutron-db URL (its database); --sb replaces the runtime facts."""
+    from ovntwin.loaders import load_nb, load_runtime
 
-    return load_nb(nb_source, sb_source)
+    if sum(x is not None for x in (nb_source, api, neutron_db)) != 1:
+        raise LoadError("give exactly one of --nb SOURCE, --api URL and --neutron-db URL")
+    if nb_source is not None:
+        return load_nb(nb_source, sb_source)
+    from ovntwin.cli.twin_sources import load_twin_nb
+
+    runtime = load_runtime(sb_source) if sb_source is not None else None
+    return load_twin_nb(api, neutron_db, runtime)
 
 
-def run_lflow_list(nb_source: str, sb_source: str | None, datapath: str | None) -> str:
-    sb = compile_nb(_load(nb_source, sb_source))
+def run_lflow_list(
+    nb_source: str | None,
+    sb_source: str | None,
+    datapath: str | None,
+    *,
+    api: str | None = None,
+    neutron_db: str | None = None,
+) -> str:
+    sb = compile_nb(_load(nb_source, sb_source, api, neutron_db))
     dps = select_datapaths(sb, datapath)
     if datapath is not None and not dps:
         raise NotFound(f'datapath "{datapath}" not found: no logical switch or router by that name')
@@ -82,13 +103,17 @@ def _trace_on_chassis(
 
 
 def run_trace(
-    nb_source: str,
+    nb_source: str | None,
     sb_source: str | None,
     datapath: str | None,
     microflow: str,
+    *,
+    api: str | None = None,
+    neutron_db: str | None = None,
     **options: Any,
 ) -> str | dict[str, Any]:
-    return trace_nb(_load(nb_source, sb_source), datapath, microflow, **options)
+    nb = _load(nb_source, sb_source, api, neutron_db)
+    return trace_nb(nb, datapath, microflow, **options)
 
 
 def run_demo() -> str:

@@ -1,4 +1,4 @@
-"""The `ovntwin` command: lflow-list, trace, demo, simulate, serve.
+"""The `ovntwin` command: lflow-list, trace, demo, simulate, serve, export-nb.
 
 Unlike ovn-trace, every error goes to stderr with a non-zero exit status, and no
 error ever shows a traceback: anything ovntwin raises on purpose is an OvnTwinError.
@@ -21,11 +21,21 @@ app = typer.Typer(
 )
 
 NbOption = Annotated[
-    str,
+    str | None,
     typer.Option(
         "--nb",
         metavar="SOURCE",
         help="Northbound: a YAML topology, an OVSDB database file, or unix:PATH / tcp:HOST:PORT.",
+    ),
+]
+ApiOption = Annotated[
+    str | None,
+    typer.Option("--api", metavar="URL", help="Northbound of a running `ovntwin serve`."),
+]
+NeutronDbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--neutron-db", metavar="URL", help="Northbound stored in an `ovntwin serve` database."
     ),
 ]
 SbOption = Annotated[
@@ -49,15 +59,17 @@ def _error_text(err: OvnTwinError) -> str:
 
 @app.command("lflow-list")
 def lflow_list(
-    nb: NbOption,
     datapath: Annotated[str | None, typer.Argument(help="Switch or router name or uuid.")] = None,
+    nb: NbOption = None,
     sb: SbOption = None,
+    api: ApiOption = None,
+    neutron_db: NeutronDbOption = None,
 ) -> None:
     """Print the logical flows exactly as `ovn-sbctl lflow-list` does."""
     from ovntwin.cli.commands import run_lflow_list
 
     try:
-        sys.stdout.write(run_lflow_list(nb, sb, datapath))
+        sys.stdout.write(run_lflow_list(nb, sb, datapath, api=api, neutron_db=neutron_db))
     except OvnTwinError as err:
         raise _fail(_error_text(err)) from None
 
@@ -73,9 +85,11 @@ def _mode(detailed: bool, summary: bool, minimal: bool, all_: bool) -> str:
 
 @app.command("trace")
 def trace(
-    nb: NbOption,
     args: Annotated[list[str], typer.Argument(metavar="[DATAPATH] MICROFLOW")],
+    nb: NbOption = None,
     sb: SbOption = None,
+    api: ApiOption = None,
+    neutron_db: NeutronDbOption = None,
     detailed: Annotated[bool, typer.Option("--detailed", help="Full trace (default).")] = False,
     summary: Annotated[bool, typer.Option("--summary", help="Less detailed summary.")] = False,
     minimal: Annotated[bool, typer.Option("--minimal", help="Only visible effects.")] = False,
@@ -115,6 +129,8 @@ def trace(
             friendly_names=friendly_names,
             as_json=as_json,
             chassis=chassis,
+            api=api,
+            neutron_db=neutron_db,
         )
     except OvnTwinError as err:
         raise _fail(_error_text(err)) from None
@@ -182,13 +198,52 @@ def serve(
     db: Annotated[
         str, typer.Option("--db", help="sqlite:///PATH (default ./ovntwin.db) or postgresql://...")
     ] = "sqlite:///ovntwin.db",
+    chassis: Annotated[
+        str | None,
+        typer.Option(
+            "--chassis",
+            metavar="FILE",
+            help="Chassis for gateway scheduling: a fabric scenario or a chassis YAML list.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the Neutron-compatible REST API (needs the `api` extra)."""
     import uvicorn
 
     from ovntwin.api.app import create_app
+    from ovntwin.cli.chassis_file import load_chassis
 
-    uvicorn.run(create_app(db), host=bind, port=port)
+    try:
+        candidates = load_chassis(chassis) if chassis is not None else ()
+    except OvnTwinError as err:
+        raise _fail(_error_text(err)) from None
+    uvicorn.run(create_app(db, chassis=candidates), host=bind, port=port)
+
+
+@app.command("export-nb")
+def export_nb(
+    topology: Annotated[
+        str | None,
+        typer.Argument(metavar="[TOPOLOGY]", help="An NB source (YAML, OVSDB file or remote)."),
+    ] = None,
+    api: ApiOption = None,
+    neutron_db: NeutronDbOption = None,
+    remote: Annotated[
+        str | None,
+        typer.Option("--remote", metavar="unix:PATH|tcp:HOST:PORT", help="A real OVN NB."),
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option("-o", "--output", metavar="FILE.json", help="The transact params instead."),
+    ] = None,
+) -> None:
+    """Write the twin's NB into a real OVN NB database, replacing it in one transaction."""
+    from ovntwin.cli.export_nb import run_export_nb, source_tables
+
+    try:
+        sys.stdout.write(run_export_nb(source_tables(topology, api, neutron_db), remote, output))
+    except OvnTwinError as err:
+        raise _fail(_error_text(err)) from None
 
 
 def main() -> None:

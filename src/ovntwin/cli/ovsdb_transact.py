@@ -1,0 +1,149 @@
+"""Writing NB rows into a real OVSDB server: one `transact` replacing a database's contents.
+
+`replace_ops` encodes decoded rows (table -> uuid -> column -> value, the loaders' form) as
+RFC 7047 operations, column by column as the server's schema types them: first every row
+of every table is deleted (except NB_Global and the Connection / SSL rows it points at),
+then every row is inserted under its own UUID (the `uuid` member of insert, ovsdb-server
+2.13+), references named within the transaction. `call` is a small blocking JSON-RPC client
+for unix:PATH and tcp:HOST:PORT remotes.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import socket
+from collections.abc import Mapping
+from typing import Any
+
+from ovntwin.errors import OvnTwinError
+
+KEPT_TABLES = ("NB_Global", "Connection", "SSL")  # the database's own settings stay
+TIMEOUT_S = 30.0
+Tables = Mapping[str, Mapping[str, Mapping[str, Any]]]
+
+
+class ExportError(OvnTwinError):
+    """The OVSDB server is unreachable or refused the transaction."""
+
+
+def _named(uuid: str) -> str:
+    return "row" + uuid.replace("-", "_")
+
+
+def replace_ops(schema: Mapping[str, Any], tables: Tables) -> list[dict[str, Any]]:
+    """The operations of one transaction that makes the database hold exactly `tables`."""
+    defs: Mapping[str, Any] = schema["tables"]
+    unknown = sorted(t for t in tables if t not in defs)
+    if unknown:
+        raise ExportError(f"the server's {schema.get('name')} schema has no table {unknown[0]}")
+    ops: list[dict[str, Any]] = [
+        {"op": "delete", "table": t, "where": []} for t in defs if t not in KEPT_TABLES
+    ]
+    inserted = {u for rows in tables.values() for u in rows}
+    for table, rows in tables.items():
+        columns = defs[table]["columns"]
+        for u, row in rows.items():
+            encoded = {
+                c: _datum(columns[c]["type"], v, inserted)
+                for c, v in row.items()
+                if c in columns and not _empty(v)
+            }
+            ops.append(
+                {"op": "insert", "table": table, "uuid": u, "uuid-name": _named(u), "row": encoded}
+            )
+    return ops
+
+
+def _empty(value: Any) -> bool:
+    return isinstance(value, (list, dict)) and not value
+
+
+def _datum(ctype: Any, value: Any, inserted: set[str]) -> Any:
+    if not isinstance(ctype, Mapping):
+        return _atom(ctype, value, inserted)
+    key = ctype["key"]
+    if "value" in ctype:
+        pairs = value.items() if isinstance(value, Mapping) else []
+        return ["map", [[_atom(key, k, inserted), _atom(ctype["value"], v, inserted)]
+                        for k, v in pairs]]  # fmt: skip
+    items = value if isinstance(value, list) else [value]
+    if ctype.get("max", 1) == 1 and ctype.get("min", 1) == 1:
+        return _atom(key, items[0], inserted)
+    return ["set", [_atom(key, x, inserted) for x in items]]
+
+
+def _atom(btype: Any, value: Any, inserted: set[str]) -> Any:
+    kind = btype.get("type") if isinstance(btype, Mapping) else btype
+    if kind == "uuid":
+        return ["named-uuid", _named(value)] if value in inserted else ["uuid", value]
+    if kind == "integer":
+        return int(value)
+    if kind == "real":
+        return float(value)
+    if kind == "boolean":
+        return bool(value)
+    return str(value)
+
+
+def check_results(result: Any, ops: list[dict[str, Any]]) -> None:
+    """Raise on the first failed operation (or a failed commit) of a transact reply."""
+    if not isinstance(result, list):
+        raise ExportError(f"unexpected transact reply: {result!r}")
+    for i, item in enumerate(result):
+        if isinstance(item, dict) and item.get("error"):
+            where = f" (operation {i}: {ops[i]['op']} {ops[i]['table']})" if i < len(ops) else ""
+            detail = f": {item['details']}" if item.get("details") else ""
+            raise ExportError(f"the OVSDB server refused the NB{where}: {item['error']}{detail}")
+
+
+# -- JSON-RPC ------------------------------------------------------------------------------
+def _connect(remote: str, timeout: float) -> socket.socket:
+    kind, _, where = remote.partition(":")
+    try:
+        if kind == "unix" and where:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.settimeout(timeout)
+            sock.connect(where)
+            return sock
+        if kind == "tcp" and where:
+            host, _, port = where.rpartition(":")
+            return socket.create_connection((host.strip("[]"), int(port)), timeout=timeout)
+    except (OSError, ValueError) as err:
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        raise ExportError(f"{remote}: cannot connect: {reason}") from None
+    raise ExportError(f"{remote}: expected unix:PATH or tcp:HOST:PORT")
+
+
+def call(remote: str, method: str, params: list[Any], timeout: float = TIMEOUT_S) -> Any:
+    """One JSON-RPC request to an OVSDB server; answers its echo requests meanwhile."""
+    with _connect(remote, timeout) as sock:
+        try:
+            sock.sendall(json.dumps({"method": method, "params": params, "id": 0}).encode())
+            return _reply(sock, remote, method)
+        except TimeoutError:
+            raise ExportError(f"{remote}: no answer to {method} within {timeout:g} s") from None
+        except OSError as err:
+            raise ExportError(f"{remote}: {method} failed: {err.strerror or err}") from None
+
+
+def _reply(sock: socket.socket, remote: str, method: str) -> Any:
+    decoder, text = codecs.getincrementaldecoder("utf-8")(), ""
+    while True:
+        chunk = sock.recv(1 << 16)
+        if not chunk:
+            raise ExportError(f"{remote}: connection closed before the {method} reply")
+        text += decoder.decode(chunk)
+        while text.strip():
+            try:
+                msg, end = json.JSONDecoder().raw_decode(text.lstrip())
+            except ValueError:
+                break  # an incomplete message: read more
+            text = text.lstrip()[end:]
+            if msg.get("method") == "echo":
+                sock.sendall(json.dumps({"result": msg["params"], "error": None,
+                                         "id": msg["id"]}).encode())  # fmt: skip
+            elif msg.get("id") == 0:
+                if msg.get("error") is not None:
+                    raise ExportError(f"{remote}: {method} failed: {msg['error']}")
+                return msg.get("result")
