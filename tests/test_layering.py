@@ -1,5 +1,5 @@
 """Layers import only downward: errors, expr, model, southbound+loaders, compiler, trace,
-fabric+neutron, api, cli."""
+fabric+neutron, api+agents, cli."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ RANK = {
     "fabric": 6,
     "neutron": 6,
     "api": 7,
+    "agents": 7,  # per-chassis QoS agents: fabric + neutron, never api
     # the CLI starts the API server (`ovntwin serve`), so it sits above api
     "cli": 8,
 }
