@@ -146,8 +146,9 @@ def test_older_version_never_overrides_a_newer_one() -> None:
                              version=5, payload=bound, topic="t")  # fmt: skip
 
     def policy_note(rate: int, version: int) -> Notification:
+        policy = _policy(rate, 0, version)
         return Notification(resource_type="QosPolicy", event="updated", resource_id="p1",
-                            version=version, payload=_policy(rate, 0, version), topic="t")  # fmt: skip
+                            version=version, payload=policy, topic="t")  # fmt: skip
 
     agent.handle(policy_note(5000, 3))
     agent.handle(port_note)
