@@ -18,6 +18,7 @@ from ovntwin.api import openapi, query, resource
 from ovntwin.api.db import make_engine, sessions, upgrade
 from ovntwin.api.errors import ApiError, HTTPBadRequest, HTTPNotFound, internal_error
 from ovntwin.api.extensions import EXTENSIONS
+from ovntwin.api.floatingips import FLOATINGIPS
 from ovntwin.api.networks import NETWORKS
 from ovntwin.api.northbound import Journal, after_request, register_routes, watch
 from ovntwin.api.notifications import register_notifications
@@ -26,13 +27,24 @@ from ovntwin.api.qos_policies import QOS_POLICIES
 from ovntwin.api.qos_rules import RULE_KINDS, register_rule_types, register_rules
 from ovntwin.api.resource import ResourceSpec
 from ovntwin.api.retry import RetryRoute
+from ovntwin.api.router_actions import register_router_actions
+from ovntwin.api.routers import ROUTERS
 from ovntwin.api.security_groups import SECURITY_GROUPS
 from ovntwin.api.sg_rules import RULES as SECURITY_GROUP_RULES
 from ovntwin.api.subnets import SUBNETS
 from ovntwin.api.tags import register_tags
 from ovntwin.model.runtime import Chassis
 
-RESOURCES = (NETWORKS, SUBNETS, QOS_POLICIES, PORTS, SECURITY_GROUPS, SECURITY_GROUP_RULES)
+RESOURCES = (
+    NETWORKS,
+    SUBNETS,
+    QOS_POLICIES,
+    PORTS,
+    SECURITY_GROUPS,
+    SECURITY_GROUP_RULES,
+    ROUTERS,
+    FLOATINGIPS,
+)
 # noauth Neutron's project when the caller names none (neutron.auth.NoauthFakeProjectId)
 DEFAULT_PROJECT = "fake_project_id"
 IF_MATCH = re.compile(r"^\s*revision_number=(\d+)\s*$")
@@ -215,6 +227,7 @@ def create_app(db_url: str, *, chassis: Sequence[Chassis] = ()) -> FastAPI:
     for kind in RULE_KINDS:
         register_rules(app, kind, transaction, body_of)
     register_rule_types(app)
+    register_router_actions(app, transaction, body_of)
     register_notifications(app)
     openapi.install(app, (*RESOURCES, *(kind.spec for kind in RULE_KINDS)))
     return app

@@ -170,4 +170,48 @@ EXTENSIONS = (
         "the corresponding policy ID.",
         "2018-10-07T10:00:00-00:00",
     ),
+    Extension(
+        "router",
+        "Neutron L3 Router",
+        "Router abstraction for basic L3 forwarding between L2 Neutron networks and access to "
+        "external networks via a NAT gateway.",
+        "2012-07-20T10:00:00-00:00",
+    ),
+    Extension(
+        "ext-gw-mode",
+        "Neutron L3 Configurable external gateway mode",
+        "Extension of the router abstraction for specifying whether SNAT should occur on the "
+        "external gateway",
+        "2013-03-28T10:00:00-00:00",
+    ),
+    Extension(
+        "extraroute",
+        "Neutron Extra Route",
+        "Extra routes configuration for L3 router",
+        "2013-02-01T10:00:00-00:00",
+    ),
+    Extension(
+        "extraroute-atomic",
+        "Atomically add/remove extra routes",
+        "Edit extra routes of a router on server side by atomically adding/removing extra routes",
+        "2019-07-10T00:00:00+00:00",
+    ),
+    Extension(
+        "qos-fip",
+        "Floating IP QoS",
+        "The floating IP Quality of Service extension",
+        "2017-07-20T00:00:00-00:00",
+    ),
+    Extension(
+        "qos-gateway-ip",
+        "Router gateway IP QoS",
+        "The Router gateway IP Quality of Service extension",
+        "2018-02-24T00:00:00-00:00",
+    ),
+    Extension(
+        "fip-port-details",
+        "Floating IP Port Details Extension",
+        "Add port_details attribute to Floating IP resource",
+        "2018-04-09T10:00:00-00:00",
+    ),
 )

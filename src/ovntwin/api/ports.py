@@ -21,6 +21,7 @@ from ovntwin.api.attributes import (
     to_uuid,
 )
 from ovntwin.api.errors import BadRequest, Conflict, resource_not_found
+from ovntwin.api.l3_guard import before_port_delete
 from ovntwin.api.models import NetworkRow, SubnetRow
 from ovntwin.api.port_attrs import (
     NEUTRON_MAC_BASE,
@@ -242,6 +243,9 @@ class PortHooks(Hooks):
                 )
         if "host_id" in changes:
             changes["status"] = "ACTIVE" if changes["host_id"] else "DOWN"
+
+    def before_delete(self, session: Session, row: Any) -> None:
+        before_port_delete(session, row)
 
     def extra_view(self, session: Session, row: Any) -> Values:
         bound = bool(row.host_id)
