@@ -103,8 +103,12 @@ def _connect(remote: str, timeout: float) -> socket.socket:
     try:
         if kind == "unix" and where:
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            sock.settimeout(timeout)
-            sock.connect(where)
+            try:
+                sock.settimeout(timeout)
+                sock.connect(where)
+            except OSError:
+                sock.close()
+                raise
             return sock
         if kind == "tcp" and where:
             host, _, port = where.rpartition(":")
