@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ovntwin.errors import InvalidValue
+from ovntwin.fabric.results import HaEvent
 from ovntwin.fabric.scenario import QoSAction, QoSDirection, QoSEvent, qos_row_uuid
 from ovntwin.fabric.tokenbucket import TokenBucket, ingress_policer, ovn_qos_meter
 from ovntwin.model import rows as r
@@ -100,6 +101,11 @@ def _ovs(engine: Engine, change: OvsPortQos) -> None:
         change.policing_rate_kbps, change.policing_burst_kbits
     )
     node.queues[change.vif] = _queue(change.queue_max_rate_kbps, change.queue_burst_kbits)
+    detail = (f"ovs policing {change.policing_rate_kbps}/{change.policing_burst_kbits}"
+              f" queue {change.queue_max_rate_kbps}/{change.queue_burst_kbits}")  # fmt: skip
+    note = HaEvent(time_us=int(engine.env.now), kind="qos", chassis=node.name,
+                   port=change.vif, detail=detail)  # fmt: skip
+    engine.extra_events.append(note)
 
 
 def _queue(rate_kbps: int, burst_kbits: int) -> TokenBucket | None:
