@@ -171,13 +171,24 @@ def simulate(
         str | None, typer.Option("--pcap", metavar="OUT.pcap", help="Every frame the ToR saw.")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    api: Annotated[
+        str | None,
+        typer.Option("--api", metavar="URL", help="Replay files: the Neutron API to call."),
+    ] = None,
 ) -> None:
-    """Run a fabric scenario in simulated time: ToR MAC moves, BFD failover, QoS, traffic."""
+    """Run a fabric scenario in simulated time: ToR MAC moves, BFD failover, QoS, traffic.
+    A replay file (docs/qos-service.md) sends Neutron API calls at simulated times."""
     from ovntwin.cli.simulate import run_simulate, variants_of
 
     if until is not None and until <= 0:
         raise _fail("--until must be a positive number of seconds", 2)
+    until_us = None if until is None else round(until * 1_000_000)
     try:
+        if _is_replay(scenario, api):
+            from ovntwin.cli.simulate_api import run_replay
+
+            run_replay(scenario, api, until_us=until_us, json_out=json_out, plot=plot, quiet=quiet)
+            return
         run_simulate(
             scenario,
             variants_of(scenario, variant, all_variants),
@@ -189,6 +200,18 @@ def simulate(
         )
     except OvnTwinError as err:
         raise _fail(_error_text(err)) from None
+
+
+def _is_replay(path: str, api: str | None) -> bool:
+    from pathlib import Path
+
+    from ovntwin.agents.replay import is_replay
+
+    if Path(path).is_file() and is_replay(path):
+        return True
+    if api is not None:
+        raise _fail("--api: the file is not a replay (it needs `scenario:` and `api:`)", 2)
+    return False
 
 
 @app.command("serve")
