@@ -68,10 +68,12 @@ def expect_vm_port(nb: Tables, port: dict[str, Any], host: str, sg_ids: list[str
     assert lsp in by_uuid(nb, "Logical_Switch_Port", drop["ports"])
 
 
-def expect_sg_acl(nb: Tables, sg_id: str, tail: str) -> None:
-    """An ingress IPv4 rule from anywhere: to-lport, priority 1002, allow-related."""
+def expect_sg_acl(nb: Tables, sg_id: str, tail: str, remote: str | None = None) -> None:
+    """An ingress IPv4 rule: to-lport, priority 1002, allow-related; the remote prefix
+    (the CLI sends 0.0.0.0/0 unless told otherwise) only when the rule has one."""
     pg = "pg_" + sg_id.replace("-", "_")
-    match = f"outport == @{pg} && ip4 && ip4.src == 0.0.0.0/0 && {tail}"
+    source = f" && ip4.src == {remote}" if remote else ""
+    match = f"outport == @{pg} && ip4{source} && {tail}"
     acl = one(nb, "ACL", match=match)
     assert (acl["priority"], acl["direction"], acl["action"]) == (1002, "to-lport", "allow-related")
     assert acl in by_uuid(nb, "ACL", one(nb, "Port_Group", name=pg)["acls"])
