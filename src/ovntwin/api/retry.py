@@ -64,8 +64,7 @@ def delay(attempt: int) -> float:
 
 def _gave_up() -> Conflict:
     return Conflict(
-        f"The request conflicted with concurrent changes {MAX_RETRIES + 1} times; "
-        "retry it later.",
+        f"The request conflicted with concurrent changes {MAX_RETRIES + 1} times; retry it later.",
         type_name="Conflict",
     )
 
