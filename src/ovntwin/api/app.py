@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -14,7 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ovntwin.api import openapi, query, resource
+from ovntwin.api import auth, openapi, policy, query, resource
 from ovntwin.api.db import make_engine, sessions, upgrade
 from ovntwin.api.errors import ApiError, HTTPBadRequest, HTTPNotFound, internal_error
 from ovntwin.api.extensions import EXTENSIONS
@@ -45,8 +46,6 @@ RESOURCES = (
     ROUTERS,
     FLOATINGIPS,
 )
-# noauth Neutron's project when the caller names none (neutron.auth.NoauthFakeProjectId)
-DEFAULT_PROJECT = "fake_project_id"
 IF_MATCH = re.compile(r"^\s*revision_number=(\d+)\s*$")
 
 
@@ -88,7 +87,7 @@ def expected_revision(request: Request) -> int | None:
 
 
 def project_of(request: Request) -> str:
-    return request.headers.get("x-project-id") or DEFAULT_PROJECT
+    return auth.caller_of(request).project_id
 
 
 def _base_url(request: Request) -> str:
@@ -100,9 +99,10 @@ def register(app: FastAPI, spec: ResourceSpec) -> None:
 
     @app.get(coll, name=f"list_{spec.plural}")
     def list_(request: Request) -> dict[str, Any]:
+        caller = auth.caller_of(request)
         with transaction(request) as session:
-            spec.hooks.before_list(session, project_of(request))
-            items = resource.all_views(spec, session)
+            spec.hooks.before_list(session, caller.project_id)
+            items = policy.visible_views(spec, session, caller)
         params = list(request.query_params.multi_items())
         page = query.run(spec, items, params, f"{_base_url(request)}{coll}")
         out: dict[str, Any] = {spec.plural: page.items}
@@ -113,15 +113,19 @@ def register(app: FastAPI, spec: ResourceSpec) -> None:
     @app.post(coll, status_code=201, name=f"create_{spec.singular}")
     async def create(request: Request) -> dict[str, Any]:
         body = await body_of(request)
+        caller = auth.caller_of(request)
         with transaction(request) as session:
-            return {spec.singular: resource.create(spec, session, body, project_of(request))}
+            policy.check_body(spec, session, caller, "create", policy.body_of(spec, body))
+            item = resource.create(spec, session, body, caller.project_id)
+            return {spec.singular: policy.redact(spec, caller, item)}
 
     @app.get(coll + "/{ident}", name=f"show_{spec.singular}")
     def show(ident: str, request: Request) -> dict[str, Any]:
         fields = request.query_params.getlist("fields")
+        caller = auth.caller_of(request)
         with transaction(request) as session:
-            item = resource.view(spec, session, resource.get_row(spec, session, ident))
-        return {spec.singular: query.select_fields(item, fields)}
+            item = resource.view(spec, session, policy.found(spec, session, caller, ident))
+        return {spec.singular: query.select_fields(policy.redact(spec, caller, item), fields)}
 
     if spec.updatable:
         _register_update(app, spec, coll)
@@ -130,6 +134,7 @@ def register(app: FastAPI, spec: ResourceSpec) -> None:
     def delete(ident: str, request: Request) -> Response:
         expected = expected_revision(request)
         with transaction(request) as session:
+            policy.owned(spec, session, auth.caller_of(request), ident, "delete")
             resource.delete(spec, session, ident, expected)
         return Response(status_code=204)
 
@@ -141,8 +146,12 @@ def _register_update(app: FastAPI, spec: ResourceSpec, coll: str) -> None:
     async def update(ident: str, request: Request) -> dict[str, Any]:
         body = await body_of(request)
         expected = expected_revision(request)
+        caller = auth.caller_of(request)
         with transaction(request) as session:
-            return {spec.singular: resource.update(spec, session, ident, body, expected)}
+            policy.owned(spec, session, caller, ident, "update")
+            policy.check_body(spec, session, caller, "update", policy.body_of(spec, body))
+            item = resource.update(spec, session, ident, body, expected)
+            return {spec.singular: policy.redact(spec, caller, item)}
 
 
 def _versions(app: FastAPI) -> None:
@@ -208,11 +217,16 @@ def _handlers(app: FastAPI) -> None:
         return _error(internal_error())
 
 
-def create_app(db_url: str, *, chassis: Sequence[Chassis] = ()) -> FastAPI:
-    """The app on `db_url` (sqlite:///PATH or postgresql://...), schema migrated to head."""
+def create_app(
+    db_url: str, token_file: str | Path | None = None, *, chassis: Sequence[Chassis] = ()
+) -> FastAPI:
+    """The app on `db_url` (sqlite:///PATH or postgresql://...), schema migrated to head;
+    with `token_file`, callers authenticate with X-Auth-Token (else noauth: all admin)."""
+    tokens = None if token_file is None else auth.load_tokens(token_file)
     engine = make_engine(db_url)
     upgrade(engine)
     app = FastAPI(title="ovntwin Neutron API", version="2.0")
+    auth.install(app, tokens)
     app.state.sessions = sessions(engine, write=False)
     app.state.write_sessions = sessions(engine, write=True)
     app.state.northbound = Journal(chassis)  # chassis: the gateway scheduler's candidates

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ovntwin.api.access import Access, Ref, is_shared, shared_or_external
 from ovntwin.api.attributes import (
     NAME,
     NOT_SPECIFIED,
@@ -19,9 +20,10 @@ from ovntwin.api.attributes import (
     to_uuid,
 )
 from ovntwin.api.errors import Conflict, InvalidInput
-from ovntwin.api.models import NetworkRow, SubnetRow
+from ovntwin.api.models import NetworkRow, QosPolicyRow, SubnetRow
 from ovntwin.api.port_models import PortRow
 from ovntwin.api.qos_policies import check_policy, default_policy
+from ovntwin.api.qos_rules import policy_not_found
 from ovntwin.api.resource import Hooks, ResourceSpec, Values
 
 TYPES = ("vlan", "flat", "geneve")
@@ -31,9 +33,17 @@ MAX_VNI = 2**24 - 1
 GENEVE_MTU = 1442
 
 
-def _bool_attr(name: str, default: bool, column: str | None = None, put: bool = True) -> Attr:
+def _bool_attr(name: str, default: bool, column: str | None = None, admin: bool = False) -> Attr:
     return Attr(
-        name, column, post=True, put=put, default=default, convert=to_bool, filter=True, sort=True
+        name,
+        column,
+        post=True,
+        put=True,
+        default=default,
+        convert=to_bool,
+        filter=True,
+        sort=True,
+        admin_only=admin,
     )
 
 
@@ -43,8 +53,8 @@ ATTRS = (
     _bool_attr("admin_state_up", True),
     Attr("status", filter=True, sort=True),
     Attr("subnets", column=""),
-    _bool_attr("shared", False),
-    _bool_attr("router:external", False, column="external"),
+    _bool_attr("shared", False, admin=True),
+    _bool_attr("router:external", False, column="external", admin=True),
     _bool_attr("port_security_enabled", True),
     Attr("mtu", filter=True, sort=True, convert=to_int),
     Attr(
@@ -55,6 +65,8 @@ ATTRS = (
         default=NOT_SPECIFIED,
         convert=optional(string(32)),
         filter=True,
+        admin_only=True,
+        admin_read=True,
     ),
     Attr(
         "provider:physical_network",
@@ -64,6 +76,8 @@ ATTRS = (
         default=NOT_SPECIFIED,
         convert=optional(string(64)),
         filter=True,
+        admin_only=True,
+        admin_read=True,
     ),
     Attr(
         "provider:segmentation_id",
@@ -73,6 +87,8 @@ ATTRS = (
         default=NOT_SPECIFIED,
         convert=optional(to_int),
         filter=True,
+        admin_only=True,
+        admin_read=True,
     ),
     Attr(
         "qos_policy_id",
@@ -221,6 +237,11 @@ class NetworkHooks(Hooks):
         }
 
 
+# others see shared and external networks; a member may attach only shared QoS policies
+ACCESS = Access(
+    public=shared_or_external,
+    refs=(Ref("qos_policy_id", QosPolicyRow, policy_not_found, usable=is_shared),),
+)
 NETWORKS = ResourceSpec(
-    "network", "networks", "networks", "Network", NetworkRow, ATTRS, NetworkHooks()
+    "network", "networks", "networks", "Network", NetworkRow, ATTRS, NetworkHooks(), access=ACCESS
 )

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ovntwin.api import ipam
+from ovntwin.api.access import Access, Ref, is_shared, shared_or_external
 from ovntwin.api.attributes import (
     NAME,
     NOT_SPECIFIED,
@@ -20,9 +21,9 @@ from ovntwin.api.attributes import (
     to_bool,
     to_uuid,
 )
-from ovntwin.api.errors import BadRequest, Conflict, resource_not_found
+from ovntwin.api.errors import ApiError, BadRequest, Conflict, resource_not_found
 from ovntwin.api.l3_guard import before_port_delete
-from ovntwin.api.models import NetworkRow, SubnetRow
+from ovntwin.api.models import NetworkRow, QosPolicyRow, SubnetRow
 from ovntwin.api.port_attrs import (
     NEUTRON_MAC_BASE,
     address_pairs,
@@ -32,6 +33,7 @@ from ovntwin.api.port_attrs import (
     uuid_list,
 )
 from ovntwin.api.port_models import IpAllocationRow, PortRow, SecurityGroupRow
+from ovntwin.api.qos_rules import policy_not_found
 from ovntwin.api.resource import Hooks, ResourceSpec, Values
 from ovntwin.api.security_groups import default_group
 from ovntwin.api.sg_rules import sg_not_found
@@ -83,11 +85,13 @@ ATTRS = (
     _attr("allowed_address_pairs", [], address_pairs),
     _attr("qos_policy_id", None, optional(to_uuid), filter=True),
     Attr("qos_network_policy_id", column=""),
-    _attr("binding:host_id", "", string(255), column="host_id", filter=True),
+    _attr(
+        "binding:host_id", "", string(255), "host_id", filter=True, admin_only=True, admin_read=True
+    ),
     _attr("binding:vnic_type", "normal", _vnic, column="vnic_type", filter=True),
-    _attr("binding:profile", {}, _profile, column="profile"),
-    Attr("binding:vif_type", column=""),
-    Attr("binding:vif_details", column=""),
+    _attr("binding:profile", {}, _profile, "profile", admin_only=True, admin_read=True),
+    Attr("binding:vif_type", column="", admin_read=True),
+    Attr("binding:vif_details", column="", admin_read=True),
 )
 
 
@@ -263,4 +267,16 @@ class PortHooks(Hooks):
         }
 
 
-PORTS = ResourceSpec("port", "ports", "ports", "Port", PortRow, ATTRS, PortHooks())
+def _network_not_found(ident: str) -> ApiError:
+    return resource_not_found("Network", ident)
+
+
+# a member's port may sit on a shared network and use a shared QoS policy, nothing else of others
+ACCESS = Access(
+    refs=(
+        Ref("network_id", NetworkRow, _network_not_found, shared_or_external, is_shared),
+        Ref("security_groups", SecurityGroupRow, sg_not_found),
+        Ref("qos_policy_id", QosPolicyRow, policy_not_found, usable=is_shared),
+    )
+)
+PORTS = ResourceSpec("port", "ports", "ports", "Port", PortRow, ATTRS, PortHooks(), access=ACCESS)

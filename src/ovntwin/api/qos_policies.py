@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ovntwin.api.access import Access, is_shared
 from ovntwin.api.attributes import NAME, Attr, standard_attrs, to_bool
 from ovntwin.api.errors import Conflict
 from ovntwin.api.models import Base, QosPolicyRow, QosRule
@@ -89,6 +90,15 @@ class QosPolicyHooks(Hooks):
         return {"rules": rules}
 
 
+# Neutron's defaults: only admins create, change or delete policies; shared ones are public
+ACCESS = Access(public=is_shared, admin_actions=frozenset({"create", "update", "delete"}))
 QOS_POLICIES = ResourceSpec(
-    "policy", "policies", "qos/policies", "QosPolicy", QosPolicyRow, ATTRS, QosPolicyHooks()
+    "policy",
+    "policies",
+    "qos/policies",
+    "QosPolicy",
+    QosPolicyRow,
+    ATTRS,
+    QosPolicyHooks(),
+    access=ACCESS,
 )

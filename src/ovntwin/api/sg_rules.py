@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ovntwin.api.access import Access, Ref
 from ovntwin.api.attributes import Attr, optional, standard_attrs, to_int, to_uuid
 from ovntwin.api.errors import BadRequest, Conflict, NotFound
 from ovntwin.api.port_models import SecurityGroupRow, SecurityGroupRuleRow
@@ -223,6 +224,19 @@ class RuleHooks(Hooks):
         }
 
 
+def _group_owner(session: Session, row: Any) -> str:
+    """A rule belongs to whoever owns its security group (Neutron's sg owner check)."""
+    group = session.get(SecurityGroupRow, row.security_group_id)
+    return str(group.project_id if group is not None else row.project_id)
+
+
+ACCESS = Access(
+    owner=_group_owner,
+    refs=(
+        Ref("security_group_id", SecurityGroupRow, sg_not_found),
+        Ref("remote_group_id", SecurityGroupRow, sg_not_found),
+    ),
+)
 RULES = ResourceSpec(
     "security_group_rule",
     "security_group_rules",
@@ -232,4 +246,5 @@ RULES = ResourceSpec(
     ATTRS,
     RuleHooks(),
     updatable=False,  # Neutron has no update for rules: PUT answers 405
+    access=ACCESS,
 )

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ovntwin.api.access import Access, Ref, shared_or_external
 from ovntwin.api.attributes import (
     NAME,
     NOT_SPECIFIED,
@@ -24,7 +25,7 @@ from ovntwin.api.attributes import (
     to_int,
     to_uuid,
 )
-from ovntwin.api.errors import Conflict, InvalidInput, resource_not_found
+from ovntwin.api.errors import ApiError, Conflict, InvalidInput, resource_not_found
 from ovntwin.api.models import NetworkRow, SubnetRow
 from ovntwin.api.port_models import PortRow
 from ovntwin.api.resource import Hooks, ResourceSpec, Values
@@ -168,4 +169,21 @@ class SubnetHooks(Hooks):
         return {"subnetpool_id": None, "segment_id": None, "service_types": []}
 
 
-SUBNETS = ResourceSpec("subnet", "subnets", "subnets", "Subnet", SubnetRow, ATTRS, SubnetHooks())
+def _public(session: Session, row: Any) -> bool:
+    """Subnets of shared and external networks are visible to every project."""
+    network = session.get(NetworkRow, row.network_id)
+    return network is not None and shared_or_external(session, network)
+
+
+def _network_not_found(ident: str) -> ApiError:
+    return resource_not_found("Network", ident)
+
+
+# only the network's owner adds subnets: others' visible networks -> 403, hidden ones -> 404
+ACCESS = Access(
+    public=_public,
+    refs=(Ref("network_id", NetworkRow, _network_not_found, visible=shared_or_external),),
+)
+SUBNETS = ResourceSpec(
+    "subnet", "subnets", "subnets", "Subnet", SubnetRow, ATTRS, SubnetHooks(), access=ACCESS
+)
