@@ -119,9 +119,13 @@ def _client(api: str | None, stack: ExitStack) -> Any:
         import httpx
 
         return httpx.Client(base_url=api.rstrip("/"), timeout=30.0)
-    from fastapi.testclient import TestClient
+    import warnings
 
     from ovntwin.api.app import create_app
+
+    with warnings.catch_warnings():  # starlette's notice about its httpx-based client
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from fastapi.testclient import TestClient
 
     folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="ovntwin-replay-"))
     return TestClient(create_app(f"sqlite:///{Path(folder) / 'neutron.db'}"))
