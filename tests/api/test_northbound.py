@@ -120,7 +120,7 @@ def test_reads_write_no_transaction_and_bad_since_is_a_neutron_error(api: TestCl
     assert bad.status_code == 400 and "since" in bad.json()["NeutronError"]["message"]
 
 
-def _seed_workflow(client: TestClient) -> dict[str, Any]:
+def seed_workflow(client: TestClient) -> dict[str, Any]:
     """The seed through the API: A vlan 2011, B vlan 2010, ext flat, router with gateway and
     interfaces, VMs on computes, SSH + ICMP rules, bw-limiter on vm1."""
     a, b = _vlan(client, "A", 2011), _vlan(client, "B", 2010)
@@ -155,7 +155,7 @@ def _seed_workflow(client: TestClient) -> dict[str, Any]:
 
 
 def test_stored_nb_equals_build_nb_of_the_neutron_state(api: TestClient) -> None:
-    done = _seed_workflow(api)
+    done = seed_workflow(api)
     doc = api.get("/ovntwin/nb").json()
     factory: sessionmaker[Session] = api.app.state.sessions  # type: ignore[attr-defined]
     with factory.begin() as session:
@@ -182,7 +182,7 @@ def test_stored_nb_equals_build_nb_of_the_neutron_state(api: TestClient) -> None
 
 
 def test_gateway_schedule_survives_later_calls(api: TestClient) -> None:
-    done = _seed_workflow(api)
+    done = seed_workflow(api)
     doc = api.get("/ovntwin/nb").json()["OVN_Northbound"]
     first = {u: (g["chassis_name"], g["priority"]) for u, g in doc["Gateway_Chassis"].items()}
     # a second router: least-loaded scheduling puts gw2 first for it ...
@@ -219,7 +219,7 @@ def test_failed_nb_build_rolls_the_call_back(
 
 
 def test_cli_reads_the_same_nb_from_the_database(api: TestClient, db_url: str) -> None:
-    done = _seed_workflow(api)
+    done = seed_workflow(api)
     doc = api.get("/ovntwin/nb").json()
     via_db = run_lflow_list(None, None, None, neutron_db=db_url)
     loaded = nb_from_document(doc)

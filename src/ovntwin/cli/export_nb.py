@@ -13,7 +13,15 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ovntwin.cli.ovsdb_transact import ExportError, Tables, call, check_results, replace_ops
+from ovntwin.cli.ovsdb_transact import (
+    ExportError,
+    Tables,
+    call,
+    check_results,
+    existing_ops,
+    existing_uuids,
+    replace_ops,
+)
 from ovntwin.errors import LoadError
 
 NB_DATABASE = "OVN_Northbound"
@@ -72,6 +80,9 @@ def run_export_nb(
             return text
         Path(output or "").write_text(text)
         return f"wrote a transaction of {count} NB rows to {output}\n"
-    ops = replace_ops(_remote_schema(remote), tables)
+    served = _remote_schema(remote)
+    selects = existing_ops(served)
+    existing = existing_uuids(selects, call(remote, "transact", [NB_DATABASE, *selects]))
+    ops = replace_ops(served, tables, existing)
     check_results(call(remote, "transact", [NB_DATABASE, *ops]), ops)
     return f"exported {count} NB rows ({len(tables)} tables) to {remote}\n"
