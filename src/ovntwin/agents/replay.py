@@ -170,7 +170,8 @@ class Replay:
         base = load_scenario(self.spec.scenario, self.spec.variant)
         events = tuple(e for e in base.events if not isinstance(e, QoSEvent))
         until = self.spec.until_us or base.until_us
-        self.scenario = replace(base, events=events, until_us=until)
+        name = Path(self.spec.source).stem  # results and plots name the replay
+        self.scenario = replace(base, name=name, events=events, until_us=until)
         self.engine = Engine(self.scenario)
         self.target = FabricTarget(self.engine, self.spec.delay_us)
         self.bus = InProcessBus()
