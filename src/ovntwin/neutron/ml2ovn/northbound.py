@@ -9,6 +9,7 @@ from ovntwin.model import rows as r
 from ovntwin.model.db import NorthboundDB
 from ovntwin.model.runtime import Chassis, PortRuntime, RuntimeState
 from ovntwin.neutron.ml2ovn import network, port, qos, router, security_group
+from ovntwin.neutron.ml2ovn.names import ROUTER_GATEWAY
 from ovntwin.neutron.resources import NeutronState
 
 
@@ -36,11 +37,24 @@ def build_nb(
     for sg in state.security_groups:
         rows += security_group.port_group_rows(state, sg, lsp_uuid)
     rows += security_group.drop_group_rows(state, lsp_uuid)
-    load: dict[tuple[str, int], int] = defaultdict(int)
+    load = _kept_load(state, scheduled or {})
     for rt in sorted(state.routers, key=lambda x: x.id):
         built = router.router_rows(state, rt, chassis, load, scheduled or {})
         rows += [built.router, *built.rows]
     return NorthboundDB.build(rows, _runtime(state, chassis))
+
+
+def _kept_load(
+    state: NeutronState, scheduled: Mapping[str, Sequence[tuple[str, int]]]
+) -> dict[tuple[str, int], int]:
+    """Gateways already scheduled count towards the load before any new one is placed."""
+    load: dict[tuple[str, int], int] = defaultdict(int)
+    gateways = {p.id for p in state.ports if p.device_owner == ROUTER_GATEWAY}
+    for port_id, chosen in scheduled.items():
+        if port_id in gateways:
+            for key in chosen:
+                load[key] += 1
+    return load
 
 
 def _qos_rows(state: NeutronState) -> list[qos.QosRow]:

@@ -87,14 +87,16 @@ def _gateway(
     cands = scheduler.candidates(chassis, ext_net.physical_network if ext_net else None)
     names = {ch.name for ch in cands}
     # an earlier schedule stays while its chassis still qualify (neutron never reshuffles)
-    chosen = [x for x in kept if x[0] in names] or scheduler.schedule(cands, load)
+    chosen = [x for x in kept if x[0] in names]
+    if not chosen:  # kept schedules are already in `load` (northbound._kept_load)
+        chosen = scheduler.schedule(cands, load)
+        for key in chosen:
+            load[key] = load.get(key, 0) + 1
     gcs = [
         r.GatewayChassis(uuid=n.row_uuid("Gateway_Chassis", gw.id, name),
                          name=n.gateway_chassis(gw.id, name), chassis_name=name, priority=prio)
         for name, prio in chosen
     ]  # fmt: skip
-    for gc in gcs:
-        load[(gc.chassis_name, gc.priority)] = load.get((gc.chassis_name, gc.priority), 0) + 1
     lrp = _lrp(state, router, gw, gw=True)
     mtus = [x.mtu for p in (gw, *interfaces) if (x := state.network(p.network_id)) is not None]
     # gateway_mtu: neutron with ovn_emit_need_to_frag, the lowest MTU behind the router.
