@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ovntwin.api import query, resource
+from ovntwin.api import auth, query, resource
 from ovntwin.api.attributes import REQUIRED, Attr, one_of, then, to_int
 from ovntwin.api.errors import Conflict, HTTPBadRequest, NotFound
 from ovntwin.api.models import (
@@ -26,6 +26,7 @@ from ovntwin.api.models import (
     QosMinimumBandwidthRuleRow,
     QosPolicyRow,
 )
+from ovntwin.api.policy import PolicyNotAuthorized
 from ovntwin.api.resource import ResourceSpec, Values, convert_value
 
 Transaction = Callable[[Request], AbstractContextManager[Session]]
@@ -237,6 +238,18 @@ def delete_rule(session: Session, row: Any) -> None:
     session.flush()
 
 
+def _access(session: Session, request: Request, policy_id: str, action: str | None) -> Any:
+    """The policy if the caller sees it (own or shared, else 404); rule writes are admin-only
+    in Neutron's defaults (403 naming `action`)."""
+    row = _policy(session, policy_id)
+    caller = auth.caller_of(request)
+    if not (caller.is_admin or row.project_id == caller.project_id or row.shared):
+        raise policy_not_found(policy_id)
+    if action is not None and not caller.is_admin:
+        raise PolicyNotAuthorized(action)
+    return row
+
+
 def register_rules(
     app: FastAPI, kind: RuleKind, transaction: Transaction, body_of: Callable[..., Any]
 ) -> None:
@@ -246,7 +259,7 @@ def register_rules(
     @app.get(coll, name=f"list_{kind.plural}")
     def list_(policy_id: str, request: Request) -> dict[str, Any]:
         with transaction(request) as session:
-            _policy(session, policy_id)
+            _access(session, request, policy_id, None)
             rows = [rule_dict(kind, r) for r in _siblings(session, kind, policy_id)]
         params = list(request.query_params.multi_items())
         page = query.run(kind.spec, rows, params, str(request.url).split("?")[0])
@@ -259,13 +272,14 @@ def register_rules(
     async def create(policy_id: str, request: Request) -> dict[str, Any]:
         body = await body_of(request)
         with transaction(request) as session:
+            _access(session, request, policy_id, f"create_policy_{kind.singular}")
             return {kind.singular: create_rule(session, kind, policy_id, body)}
 
     @app.get(item, name=f"show_{kind.singular}")
     def show(policy_id: str, rule_id: str, request: Request) -> dict[str, Any]:
         fields = request.query_params.getlist("fields")
         with transaction(request) as session:
-            _policy(session, policy_id)
+            _access(session, request, policy_id, None)
             found = rule_dict(kind, _rule(session, kind, policy_id, rule_id))
         return {kind.singular: query.select_fields(found, fields)}
 
@@ -273,14 +287,14 @@ def register_rules(
     async def update(policy_id: str, rule_id: str, request: Request) -> dict[str, Any]:
         body = await body_of(request)
         with transaction(request) as session:
-            _policy(session, policy_id)
+            _access(session, request, policy_id, f"update_policy_{kind.singular}")
             row = _rule(session, kind, policy_id, rule_id)
             return {kind.singular: update_rule(session, kind, row, body, kind.singular)}
 
     @app.delete(item, status_code=204, name=f"delete_{kind.singular}")
     def delete(policy_id: str, rule_id: str, request: Request) -> Response:
         with transaction(request) as session:
-            _policy(session, policy_id)
+            _access(session, request, policy_id, f"delete_policy_{kind.singular}")
             delete_rule(session, _rule(session, kind, policy_id, rule_id))
         return Response(status_code=204)
 
@@ -294,29 +308,34 @@ def _register_alias(
     key = f"alias_{kind.singular}"
     path = f"/v2.0/qos/alias_{kind.plural}/{{rule_id}}"
 
-    def find(session: Session, rule_id: str) -> Any:
+    def find(session: Session, request: Request, rule_id: str, action: str | None) -> Any:
         row = session.get(kind.model, rule_id)
         if row is None:
             raise NotFound(f"QoS rule {rule_id} could not be found.", type_name="QosRuleNotFound")
+        _access(session, request, row.qos_policy_id, action)
         return row
 
     @app.get(path, name=f"show_{key}")
     def show(rule_id: str, request: Request) -> dict[str, Any]:
         fields = request.query_params.getlist("fields")
         with transaction(request) as session:
-            found = rule_dict(kind, find(session, rule_id))
+            found = rule_dict(kind, find(session, request, rule_id, None))
         return {key: query.select_fields(found, fields)}
 
     @app.put(path, name=f"update_{key}")
     async def update(rule_id: str, request: Request) -> dict[str, Any]:
         body = await body_of(request)
         with transaction(request) as session:
-            return {key: update_rule(session, kind, find(session, rule_id), body, key)}
+            return {
+                key: update_rule(
+                    session, kind, find(session, request, rule_id, f"update_{key}"), body, key
+                )
+            }
 
     @app.delete(path, status_code=204, name=f"delete_{key}")
     def delete(rule_id: str, request: Request) -> Response:
         with transaction(request) as session:
-            delete_rule(session, find(session, rule_id))
+            delete_rule(session, find(session, request, rule_id, f"delete_{key}"))
         return Response(status_code=204)
 
 
@@ -336,7 +355,9 @@ def register_rule_types(app: FastAPI) -> None:
         return {"rule_types": types}
 
     @app.get("/v2.0/qos/rule-types/{rule_type}", name="show_rule_type")
-    def show_type(rule_type: str) -> dict[str, Any]:
+    def show_type(rule_type: str, request: Request) -> dict[str, Any]:
+        if not auth.caller_of(request).is_admin:  # get_rule_type is admin-only in Neutron
+            raise PolicyNotAuthorized("get_rule_type")
         for kind in RULE_KINDS:
             if kind.name == rule_type:
                 return {"rule_type": _rule_type_details(kind)}

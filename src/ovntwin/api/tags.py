@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from ovntwin.api import resource
+from ovntwin.api import auth, policy, resource
 from ovntwin.api.errors import HTTPBadRequest, NotFound
 from ovntwin.api.resource import ResourceSpec
 
@@ -41,6 +41,16 @@ def _store(row: Any, tags: list[str]) -> None:
         resource.bump(row)
 
 
+def _seen(spec: ResourceSpec, session: Session, request: Request, ident: str) -> Any:
+    """Tags of rows the caller cannot see are as missing as the rows (404)."""
+    return policy.found(spec, session, auth.caller_of(request), ident)
+
+
+def _mine(spec: ResourceSpec, session: Session, request: Request, ident: str) -> Any:
+    """Changing tags is an update of the row: owner (or admin) only."""
+    return policy.owned(spec, session, auth.caller_of(request), ident, "update")
+
+
 def register_tags(
     app: FastAPI, spec: ResourceSpec, transaction: Transaction, body_of: Callable[..., Any]
 ) -> None:
@@ -49,13 +59,13 @@ def register_tags(
     @app.get(base, name=f"list_{spec.singular}_tags")
     def list_tags(ident: str, request: Request) -> dict[str, Any]:
         with transaction(request) as session:
-            return {"tags": list(resource.get_row(spec, session, ident).tags)}
+            return {"tags": list(_seen(spec, session, request, ident).tags)}
 
     @app.put(base, name=f"replace_{spec.singular}_tags")
     async def replace(ident: str, request: Request) -> dict[str, Any]:
         tags = _tags_body(await body_of(request))
         with transaction(request) as session:
-            row = resource.get_row(spec, session, ident)
+            row = _mine(spec, session, request, ident)
             _store(row, tags)
             return {"tags": list(row.tags)}
 
@@ -63,34 +73,34 @@ def register_tags(
     async def add(ident: str, request: Request) -> dict[str, Any]:
         tags = _tags_body(await body_of(request))
         with transaction(request) as session:
-            row = resource.get_row(spec, session, ident)
+            row = _mine(spec, session, request, ident)
             _store(row, _check([*row.tags, *tags]))
             return {"tags": list(row.tags)}
 
     @app.delete(base, status_code=204, name=f"clear_{spec.singular}_tags")
     def clear(ident: str, request: Request) -> Response:
         with transaction(request) as session:
-            _store(resource.get_row(spec, session, ident), [])
+            _store(_mine(spec, session, request, ident), [])
         return Response(status_code=204)
 
     @app.get(base + "/{tag}", status_code=204, name=f"check_{spec.singular}_tag")
     def check(ident: str, tag: str, request: Request) -> Response:
         with transaction(request) as session:
-            if tag not in resource.get_row(spec, session, ident).tags:
+            if tag not in _seen(spec, session, request, ident).tags:
                 raise NotFound(f"Tag {tag} could not be found.", type_name="TagNotFound")
         return Response(status_code=204)
 
     @app.put(base + "/{tag}", status_code=201, name=f"add_{spec.singular}_tag")
     def add_one(ident: str, tag: str, request: Request) -> Response:
         with transaction(request) as session:
-            row = resource.get_row(spec, session, ident)
+            row = _mine(spec, session, request, ident)
             _store(row, _check([*row.tags, tag]))
         return Response(status_code=201)
 
     @app.delete(base + "/{tag}", status_code=204, name=f"remove_{spec.singular}_tag")
     def remove(ident: str, tag: str, request: Request) -> Response:
         with transaction(request) as session:
-            row = resource.get_row(spec, session, ident)
+            row = _mine(spec, session, request, ident)
             if tag not in row.tags:
                 raise NotFound(f"Tag {tag} could not be found.", type_name="TagNotFound")
             _store(row, [t for t in row.tags if t != tag])
