@@ -14,12 +14,14 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from ovntwin.api import resource
+from ovntwin.api.access import Access, Ref, is_shared, shared_or_external
 from ovntwin.api.attributes import Attr, ip_address, optional, standard_attrs, to_uuid
-from ovntwin.api.errors import Conflict, NotFound, resource_not_found
-from ovntwin.api.models import NetworkRow, SubnetRow
+from ovntwin.api.errors import ApiError, Conflict, NotFound, resource_not_found
+from ovntwin.api.models import NetworkRow, QosPolicyRow, SubnetRow
 from ovntwin.api.port_models import PortRow
 from ovntwin.api.ports import PORTS
 from ovntwin.api.qos_policies import check_policy
+from ovntwin.api.qos_rules import policy_not_found
 from ovntwin.api.resource import Hooks, ResourceSpec, Values
 from ovntwin.api.router_models import FloatingIPRow, RouterRow
 from ovntwin.api.router_ports import FLOATINGIP, INTERFACE, bad_router, create_port
@@ -236,6 +238,22 @@ def _port_details(session: Session, port_id: str | None) -> dict[str, Any] | Non
     }
 
 
+def _network_not_found(ident: str) -> ApiError:
+    return resource_not_found("Network", ident)
+
+
+def _port_not_found(ident: str) -> ApiError:
+    return resource_not_found("Port", ident)
+
+
+# a member allocates from external (or shared) networks, for its own ports, with shared QoS
+ACCESS = Access(
+    refs=(
+        Ref("floating_network_id", NetworkRow, _network_not_found, usable=shared_or_external),
+        Ref("port_id", PortRow, _port_not_found),
+        Ref("qos_policy_id", QosPolicyRow, policy_not_found, usable=is_shared),
+    )
+)
 FLOATINGIPS = ResourceSpec(
     "floatingip",
     "floatingips",
@@ -244,4 +262,5 @@ FLOATINGIPS = ResourceSpec(
     FloatingIPRow,
     ATTRS,
     FloatingIPHooks(),
+    access=ACCESS,
 )

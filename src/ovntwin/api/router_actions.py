@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from sqlalchemy.orm import Session
 
-from ovntwin.api import resource
+from ovntwin.api import auth, policy, resource
 from ovntwin.api.attributes import to_uuid
 from ovntwin.api.errors import BadRequest, Conflict, NotFound, resource_not_found
 from ovntwin.api.models import SubnetRow
@@ -31,6 +31,7 @@ from ovntwin.api.router_ports import (
     subnet_rows,
 )
 from ovntwin.api.routers import ROUTERS, routes
+from ovntwin.api.subnets import SUBNETS
 
 Transaction = Callable[[Request], AbstractContextManager[Session]]
 BodyOf = Callable[[Request], Awaitable[Any]]
@@ -218,6 +219,20 @@ def edit_routes(session: Session, router_id: str, body: Any, add: bool) -> dict[
     return resource.update(ROUTERS, session, router_id, {"router": {"routes": new}}, None)
 
 
+def _guard(session: Session, request: Request, router_id: str, body: Any) -> None:
+    """The caller must own the router (hidden -> 404, others' -> 403), see the subnet and
+    own the port the body names."""
+    caller = auth.caller_of(request)
+    policy.owned(ROUTERS, session, caller, router_id, "update")
+    info = body if isinstance(body, dict) else {}
+    if caller.is_admin or ("subnet_id" in info and "port_id" in info):
+        return  # admins use anything; a body naming both is refused (400) by the action
+    if isinstance(info.get("subnet_id"), str):
+        policy.found(SUBNETS, session, caller, info["subnet_id"])
+    if isinstance(info.get("port_id"), str):
+        policy.owned(PORTS, session, caller, info["port_id"], "update")
+
+
 def register_router_actions(app: FastAPI, transaction: Transaction, body_of: BodyOf) -> None:
     base = "/v2.0/routers/{ident}"
 
@@ -225,22 +240,26 @@ def register_router_actions(app: FastAPI, transaction: Transaction, body_of: Bod
     async def add_router_interface(ident: str, request: Request) -> dict[str, Any]:
         body = await body_of(request)
         with transaction(request) as session:
+            _guard(session, request, ident, body)
             return add_interface(session, ident, body)
 
     @app.put(base + "/remove_router_interface", name="remove_router_interface")
     async def remove_router_interface(ident: str, request: Request) -> dict[str, Any]:
         body = await body_of(request)
         with transaction(request) as session:
+            _guard(session, request, ident, body)
             return remove_interface(session, ident, body)
 
     @app.put(base + "/add_extraroutes", name="add_extraroutes")
     async def add_extraroutes(ident: str, request: Request) -> dict[str, Any]:
         body = await body_of(request)
         with transaction(request) as session:
+            _guard(session, request, ident, body)
             return {"router": edit_routes(session, ident, body, add=True)}
 
     @app.put(base + "/remove_extraroutes", name="remove_extraroutes")
     async def remove_extraroutes(ident: str, request: Request) -> dict[str, Any]:
         body = await body_of(request)
         with transaction(request) as session:
+            _guard(session, request, ident, body)
             return {"router": edit_routes(session, ident, body, add=False)}

@@ -107,8 +107,8 @@ ATTRS = (
     Attr("availability_zone_hints", post=True, default=[], convert=list_of(string(255))),
     Attr("availability_zones", column=""),
     # ML2/OVN schedules gateways on chassis itself: no DVR/L3-HA flags to set (read as False)
-    Attr("distributed", column=""),
-    Attr("ha", column=""),
+    Attr("distributed", column="", admin_only=True),
+    Attr("ha", column="", admin_only=True),
     Attr("flavor_id", post=True, default=None, convert=optional(to_uuid), filter=True),
 )
 

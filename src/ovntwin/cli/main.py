@@ -229,6 +229,15 @@ def serve(
             help="Chassis for gateway scheduling: a fabric scenario or a chassis YAML list.",
         ),
     ] = None,
+    token_file: Annotated[
+        str | None,
+        typer.Option(
+            "--token-file",
+            metavar="FILE",
+            help="YAML/JSON token -> {project_id, user_id, roles}; without it every caller "
+            "is admin (noauth).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the Neutron-compatible REST API (needs the `api` extra)."""
     import uvicorn
@@ -238,9 +247,10 @@ def serve(
 
     try:
         candidates = load_chassis(chassis) if chassis is not None else ()
+        server = create_app(db, token_file, chassis=candidates)
     except OvnTwinError as err:
         raise _fail(_error_text(err)) from None
-    uvicorn.run(create_app(db, chassis=candidates), host=bind, port=port)
+    uvicorn.run(server, host=bind, port=port)
 
 
 @app.command("export-nb")
