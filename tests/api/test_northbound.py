@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,10 +16,13 @@ from neutron import seed
 from ovntwin.api import northbound
 from ovntwin.api.app import create_app
 from ovntwin.api.state import neutron_state, segment_id
+from ovntwin.cli import twin_sources
+from ovntwin.cli.chassis_file import load_chassis
 from ovntwin.cli.commands import run_lflow_list, run_trace
 from ovntwin.cli.export_nb import run_export_nb, source_tables
 from ovntwin.cli.twin_sources import nb_from_document
 from ovntwin.compiler.compile import compile_nb
+from ovntwin.errors import LoadError
 from ovntwin.loaders.nb_tables import nb_tables
 from ovntwin.neutron.ml2ovn.northbound import build_nb
 from ovntwin.southbound.lflow_list import format_lflow_list, select_datapaths
@@ -251,3 +255,44 @@ def test_export_to_a_file_and_unreachable_remote(api: TestClient, tmp_path: Path
         run_export_nb(tables, f"unix:{tmp_path / 'nothing.sock'}", None)
     with pytest.raises(ExportError, match="exactly one"):
         run_export_nb(tables, None, None)
+
+
+def test_chassis_file_list_and_fabric_scenario(tmp_path: Path) -> None:
+    listed = tmp_path / "chassis.yaml"
+    listed.write_text(
+        "chassis:\n"
+        "  - {name: gw1, gateway: true, bridge_mappings: {physnet1: br-vlan}}\n"
+        "  - {name: comp1, encap_ip: 192.168.0.11}\n"
+    )
+    gw1, comp1 = load_chassis(listed)
+    assert gw1.other_config["ovn-cms-options"] == "enable-chassis-as-gw"
+    assert gw1.other_config["ovn-bridge-mappings"] == "physnet1:br-vlan"
+    assert "ovn-cms-options" not in comp1.other_config and comp1.encaps[0].ip == "192.168.0.11"
+    fabric = load_chassis(Path(__file__).parents[2] / "examples" / "l3ha-failover.yaml")
+    assert any("enable-chassis-as-gw" in c.other_config.get("ovn-cms-options", "") for c in fabric)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("chassis:\n  - {name: x, colour: red}\n")
+    with pytest.raises(LoadError, match="colour"):
+        load_chassis(bad)
+
+
+def test_api_source_reads_a_running_server(
+    api: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed_workflow(api)
+
+    def urlopen(url: str, timeout: float) -> Any:
+        assert url == "http://twin:9696/ovntwin/nb"
+        return io.BytesIO(api.get("/ovntwin/nb").content)
+
+    monkeypatch.setattr(twin_sources.urllib.request, "urlopen", urlopen)
+    ours = run_lflow_list(None, None, None, api="http://twin:9696/v2.0/")
+    doc = api.get("/ovntwin/nb").json()
+    sb = compile_nb(nb_from_document(doc))
+    assert ours == format_lflow_list(sb, select_datapaths(sb, None))
+    assert source_tables(None, "http://twin:9696", None) == doc["OVN_Northbound"]
+    monkeypatch.undo()
+    with pytest.raises(LoadError, match="cannot reach the ovntwin API"):
+        twin_sources.fetch_document("http://127.0.0.1:1")
+    with pytest.raises(LoadError, match="exactly one"):
+        run_lflow_list("x.yaml", None, None, api="http://twin:9696")
