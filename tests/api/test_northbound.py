@@ -296,3 +296,32 @@ def test_api_source_reads_a_running_server(
         twin_sources.fetch_document("http://127.0.0.1:1")
     with pytest.raises(LoadError, match="exactly one"):
         run_lflow_list("x.yaml", None, None, api="http://twin:9696")
+
+
+def test_tags_rules_and_router_actions_are_one_transaction_each(api: TestClient) -> None:
+    done = seed_workflow(api)
+    policy, vm1 = done["policy"], done["vms"]["vm1"]
+    rule = api.get(f"/v2.0/qos/policies/{policy['id']}/bandwidth_limit_rules").json()[
+        "bandwidth_limit_rules"
+    ][0]
+    head = _head(api)
+    assert api.put(f"/v2.0/ports/{vm1['id']}/tags/blue").status_code == 201
+    _put(
+        api,
+        f"qos/policies/{policy['id']}/bandwidth_limit_rules/{rule['id']}",
+        {"bandwidth_limit_rule": {"max_kbps": 5000, "max_burst_kbps": 500}},
+    )
+    _put(api, f"ports/{vm1['id']}", {"port": {"qos_policy_id": None}})
+    entries = _journal(api, head)
+    assert [e["id"] for e in entries] == [head + 1, head + 2, head + 3]
+    [qos] = _ops(entries[1], "update", "QoS")
+    assert qos["columns"] == {"bandwidth": {"burst": 500, "rate": 5000}}
+    assert [o["op"] for o in entries[2]["ops"] if o["table"] == "QoS"] == ["delete"]
+    sub_b = next(
+        s for s in api.get("/v2.0/subnets").json()["subnets"] if s["cidr"] == "10.0.2.0/24"
+    )
+    router = done["router"]["id"]
+    _put(api, f"routers/{router}/remove_router_interface", {"subnet_id": sub_b["id"]})
+    [e_rm] = _journal(api, head + 3)
+    assert e_rm["path"].endswith("/remove_router_interface")
+    assert {o["table"] for o in e_rm["ops"] if o["op"] == "delete"} >= {"Logical_Router_Port"}
