@@ -3,6 +3,7 @@ creates all succeed; one default security group per project. On SQLite and Postg
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -10,6 +11,11 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+from ovntwin.api import resource
 
 from .live import LiveServer, start_server
 
@@ -144,3 +150,40 @@ def test_one_default_security_group_per_project_under_races(server: LiveServer) 
     seen = _parallel(CLIENTS, first_sight, server.url)
     assert all(len(ids) == 1 for ids in seen)
     assert len({ids[0] for ids in seen}) == 1
+
+
+def test_retriable_errors_rerun_then_answer_409(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    net = client.post("/v2.0/networks", json={"network": {"name": "n"}}).json()["network"]
+    real_update, calls = resource.update, []
+
+    def flaky(*args: Any) -> Any:
+        calls.append(1)
+        if len(calls) < 3:  # two lost races, then the re-run from scratch succeeds
+            raise OperationalError("UPDATE", {}, sqlite3.OperationalError("database is locked"))
+        return real_update(*args)
+
+    monkeypatch.setattr(resource, "update", flaky)
+    r = client.put(f"/v2.0/networks/{net['id']}", json={"network": {"name": "m"}})
+    assert r.status_code == 200 and len(calls) == 3
+    assert r.json()["network"]["revision_number"] == 1
+
+    def stale(*_args: Any) -> Any:
+        raise StaleDataError("UPDATE statement on table 'networks' expected to update 1 row")
+
+    monkeypatch.setattr(resource, "update", stale)
+    r = client.put(f"/v2.0/networks/{net['id']}", json={"network": {"name": "x"}})
+    assert r.status_code == 409
+    assert r.json()["NeutronError"]["type"] == "Conflict"
+    assert "concurrent changes 11 times" in r.json()["NeutronError"]["message"]
+
+
+def test_a_real_duplicate_is_not_retried_into_success(client: TestClient) -> None:
+    net = client.post("/v2.0/networks", json={"network": {"name": "n"}}).json()["network"]
+    subnet = {"network_id": net["id"], "ip_version": 4, "cidr": "10.8.0.0/24"}
+    assert client.post("/v2.0/subnets", json={"subnet": subnet}).status_code == 201
+    port = {"network_id": net["id"], "mac_address": "fa:16:3e:00:00:01"}
+    assert client.post("/v2.0/ports", json={"port": port}).status_code == 201
+    r = client.post("/v2.0/ports", json={"port": port})
+    assert r.status_code == 409 and r.json()["NeutronError"]["type"] == "MacAddressInUse"
