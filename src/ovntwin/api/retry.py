@@ -11,6 +11,7 @@ to a row that is not there) answer 409 at once.
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -90,6 +91,10 @@ def retrying(handler: Handler) -> Handler:
                     if isinstance(err, IntegrityError):
                         raise _integrity_conflict() from None
                     raise
+                logging.getLogger(__name__).debug(
+                    "%s %s: attempt %d lost a race (%s); re-running",
+                    request.method, request.url.path, attempt + 1, type(err).__name__,
+                )  # fmt: skip
             await asyncio.sleep(delay(attempt))
         raise _gave_up()
 
