@@ -7,6 +7,8 @@ readers never write, admin-only attributes answer 403 naming the policy rule and
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -492,3 +494,36 @@ def test_floatingips(admin: Api, alice: Api, bob: Api) -> None:
     body = {"floatingip": {"floating_network_id": private["id"]}}
     assert alice.fails(404, "POST", "floatingips", body)["type"] == "NetworkNotFound"
     alice.ok("DELETE", path, status=204)
+
+
+# --- the real openstack CLI with tokens -----------------------------------------------------
+
+
+def test_openstack_cli_with_admin_token(tmp_path: Path) -> None:
+    from clients.live import LiveServer
+
+    exe = shutil.which("openstack")
+    assert exe, "python-openstackclient is required (pip install '.[test]')"
+    tokens = tmp_path / "tokens.json"
+    tokens.write_text(json.dumps(TOKENS))
+    db = f"sqlite:///{tmp_path / 'neutron.db'}"
+    with LiveServer(db, tmp_path / "serve.log", "--token-file", str(tokens)) as live:
+
+        def osc(token: str, *args: str) -> subprocess.CompletedProcess[str]:
+            auth = ["--os-auth-type", "admin_token", "--os-token", token]
+            argv = [exe, *auth, "--os-endpoint", live.url, *args]
+            return subprocess.run(argv, capture_output=True, text=True, timeout=120)
+
+        done = osc("t-alice", "network", "create", "a-net", "-f", "json")
+        assert done.returncode == 0, done.stderr
+        created = json.loads(done.stdout)
+        assert created["project_id"] == "proj-a" and created["provider:network_type"] is None
+        assert json.loads(osc("t-bob", "network", "list", "-f", "json").stdout) == []
+        assert osc("t-bob", "network", "show", created["id"]).returncode == 1
+        vlan = ["--provider-network-type", "vlan", "--provider-physical-network", "physnet1"]
+        done = osc("t-alice", "network", "create", *vlan, "v")
+        assert done.returncode == 1 and "is disallowed by policy" in done.stderr
+        done = osc("t-admin", "network", "create", *vlan, "v", "-f", "json")
+        assert json.loads(done.stdout)["provider:segmentation_id"] == 1
+        done = osc("nope", "network", "list")
+        assert done.returncode == 1 and "401" in done.stderr
