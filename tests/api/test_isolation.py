@@ -198,6 +198,13 @@ def test_token_file_missing_and_json(tmp_path: Path) -> None:
     assert callers["t-admin"].is_admin and not callers["t-bob"].is_admin
 
 
+def test_twin_endpoints_are_admin_only(admin: Api, bob: Api) -> None:
+    r = bob.client.get("/ovntwin/nb", headers={"X-Auth-Token": "t-bob"})
+    assert r.status_code == 403
+    _disallowed(r.json()["NeutronError"], "get_ovntwin_nb")
+    assert admin.client.get("/ovntwin/nb", headers={"X-Auth-Token": "t-admin"}).status_code == 200
+
+
 # --- networks -------------------------------------------------------------------------------
 
 
@@ -466,6 +473,13 @@ def test_routers(admin: Api, alice: Api, bob: Api, carol: Api) -> None:
     assert err["type"] == "SubnetNotFound"
     alice.ok("PUT", iface, {"subnet_id": subnet["id"]})
     assert carol.ids("routers") == {router["id"]}
+    private = _net(bob, "b-private")
+    body = {"router": {"external_gateway_info": {"network_id": private["id"]}}}
+    assert alice.fails(404, "POST", "routers", body)["type"] == "NetworkNotFound"
+    for key, value in (("enable_snat", False), ("external_fixed_ips", [])):
+        body = {"router": {"external_gateway_info": {"network_id": public["id"], key: value}}}
+        err = alice.fails(403, "PUT", f"routers/{router['id']}", body)
+        _disallowed(err, f"update_router:external_gateway_info:{key}")
     for attr in ("distributed", "ha"):
         _disallowed(
             alice.fails(403, "POST", "routers", {"router": {attr: True}}), f"create_router:{attr}"

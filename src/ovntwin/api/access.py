@@ -40,7 +40,7 @@ def own_project(_session: Session, row: Any) -> str:
 class Ref:
     """A body attribute naming other rows (one id or a list of ids) the caller must use."""
 
-    name: str  # body attribute: network_id, security_groups, qos_policy_id
+    name: str  # body attribute: network_id, security_groups, external_gateway_info.network_id
     model: Any  # the referenced row class
     not_found: Callable[[str], ApiError]  # what a caller who cannot see the row is told
     visible: RowTest = never  # others' rows the caller sees but may not use: 403
@@ -53,6 +53,7 @@ class Access:
     owner: Owner = own_project  # the project whose members own a row
     admin_actions: frozenset[str] = frozenset()  # create/update/delete for admins only
     refs: tuple[Ref, ...] = ()
+    admin_paths: tuple[str, ...] = ()  # nested body keys only admins set (a.b = body[a][b])
 
 
 OPEN = Access()

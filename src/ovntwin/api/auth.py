@@ -25,6 +25,8 @@ NOAUTH_USER = "fake_user_id"
 ROLES = ("admin", "member", "reader")
 # the version document stays open, as Neutron's api-paste serves "/" outside the auth filter
 OPEN_PATHS = frozenset({"/"})
+# the twin's own endpoints (NB rows, notification log) show every project's objects
+ADMIN_PREFIX = "/ovntwin/"
 
 Tokens = Mapping[str, "Caller"]
 
@@ -51,6 +53,13 @@ class TokenFileError(OvnTwinError):
 
 class NotAuthenticated(ApiError):
     status = 401
+
+
+class PolicyNotAuthorized(ApiError):
+    status = 403
+
+    def __init__(self, rule: str) -> None:
+        super().__init__(f"(rule:{rule}) is disallowed by policy")
 
 
 def noauth_caller(project: str | None) -> Caller:
@@ -115,8 +124,13 @@ def _identify(request: Request) -> Caller:
 
 def authenticate(request: Request) -> None:
     """Route dependency: identify the caller once per request (401 when a token is bad)."""
-    if request.url.path not in OPEN_PATHS:
-        request.state.caller = _identify(request)
+    path = request.url.path
+    if path in OPEN_PATHS:
+        return
+    caller = _identify(request)
+    if path.startswith(ADMIN_PREFIX) and not caller.is_admin:
+        raise PolicyNotAuthorized(f"get{path.replace('/', '_').rstrip('_')}")
+    request.state.caller = caller
 
 
 def caller_of(request: Request) -> Caller:

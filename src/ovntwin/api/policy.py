@@ -15,18 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ovntwin.api.attributes import NOT_SPECIFIED, REQUIRED, Attr
-from ovntwin.api.auth import Caller
-from ovntwin.api.errors import ApiError, resource_not_found
+from ovntwin.api.auth import Caller, PolicyNotAuthorized
+from ovntwin.api.errors import resource_not_found
 from ovntwin.api.resource import ResourceSpec, Values, view
 
 WRITES = ("create", "update", "delete")
-
-
-class PolicyNotAuthorized(ApiError):
-    status = 403
-
-    def __init__(self, rule: str) -> None:
-        super().__init__(f"(rule:{rule}) is disallowed by policy")
 
 
 def owns(spec: ResourceSpec, session: Session, caller: Caller, row: Any) -> bool:
@@ -81,6 +74,14 @@ def _check_owner(spec: ResourceSpec, caller: Caller, given: Values) -> None:
             raise PolicyNotAuthorized(f"create_{spec.singular}:{key}")
 
 
+def _lookup(given: Values, path: str) -> Any:
+    """`external_gateway_info.network_id` -> the nested value, or None."""
+    value: Any = given
+    for key in path.split("."):
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
 def _ids(value: Any) -> list[str]:
     items = value if isinstance(value, list) else [value]
     return [v for v in items if isinstance(v, str)]
@@ -90,7 +91,7 @@ def _check_refs(
     spec: ResourceSpec, session: Session, caller: Caller, action: str, given: Values
 ) -> None:
     for ref in spec.access.refs:
-        for ident in _ids(given.get(ref.name)) if not caller.is_admin else ():
+        for ident in _ids(_lookup(given, ref.name)) if not caller.is_admin else ():
             row = session.get(ref.model, ident)
             if row is None or row.project_id == caller.project_id or ref.usable(session, row):
                 continue  # a missing row is reported by the resource's own validation
@@ -110,6 +111,9 @@ def check_body(
         attr = spec.attr(name)
         if attr is not None and attr.admin_only and _explicit(attr, value, action):
             raise PolicyNotAuthorized(f"{action}_{spec.singular}:{name}")
+    for path in spec.access.admin_paths:
+        if _lookup(given, path) is not None:
+            raise PolicyNotAuthorized(f"{action}_{spec.singular}:{path.replace('.', ':')}")
     if action == "create":
         _check_owner(spec, caller, given)
     _check_refs(spec, session, caller, action, given)

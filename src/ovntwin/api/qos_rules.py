@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ovntwin.api import auth, query, resource
 from ovntwin.api.attributes import REQUIRED, Attr, one_of, then, to_int
+from ovntwin.api.auth import PolicyNotAuthorized
 from ovntwin.api.errors import Conflict, HTTPBadRequest, NotFound
 from ovntwin.api.models import (
     QosBandwidthLimitRuleRow,
@@ -26,7 +27,6 @@ from ovntwin.api.models import (
     QosMinimumBandwidthRuleRow,
     QosPolicyRow,
 )
-from ovntwin.api.policy import PolicyNotAuthorized
 from ovntwin.api.resource import ResourceSpec, Values, convert_value
 
 Transaction = Callable[[Request], AbstractContextManager[Session]]

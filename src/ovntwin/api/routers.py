@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ovntwin.api import resource
+from ovntwin.api.access import Access, Ref, shared_or_external
 from ovntwin.api.attributes import (
     NAME,
     Attr,
@@ -23,7 +24,7 @@ from ovntwin.api.attributes import (
     to_bool,
     to_uuid,
 )
-from ovntwin.api.errors import Conflict, resource_not_found
+from ovntwin.api.errors import ApiError, Conflict, resource_not_found
 from ovntwin.api.models import NetworkRow
 from ovntwin.api.port_attrs import fixed_ips
 from ovntwin.api.port_models import PortRow
@@ -248,4 +249,22 @@ class RouterHooks(Hooks):
         }
 
 
-ROUTERS = ResourceSpec("router", "routers", "routers", "Router", RouterRow, ATTRS, RouterHooks())
+def _network_not_found(ident: str) -> ApiError:
+    return resource_not_found("Network", ident)
+
+
+# a member's gateway goes on an external (or shared) network; SNAT and fixed IPs: admins
+ACCESS = Access(
+    refs=(
+        Ref(
+            "external_gateway_info.network_id",
+            NetworkRow,
+            _network_not_found,
+            usable=shared_or_external,
+        ),
+    ),
+    admin_paths=("external_gateway_info.enable_snat", "external_gateway_info.external_fixed_ips"),
+)
+ROUTERS = ResourceSpec(
+    "router", "routers", "routers", "Router", RouterRow, ATTRS, RouterHooks(), access=ACCESS
+)
