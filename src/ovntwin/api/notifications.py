@@ -107,18 +107,20 @@ def read_view(session: Session) -> QosView:
         for p in session.scalars(select(QosPolicyRow))
     }
     nets = {i: q for i, q in session.execute(select(NetworkRow.id, NetworkRow.qos_policy_id))}
+    cols = (PortRow.id, PortRow.network_id, PortRow.host_id, PortRow.name, PortRow.device_owner,
+            PortRow.qos_policy_id, PortRow.revision_number)  # fmt: skip
     ports = {
-        p.id: PortBinding(
-            id=p.id,
-            network_id=p.network_id,
-            host=p.host_id or "",
-            name=p.name,
-            device_owner=p.device_owner,
-            qos_policy_id=p.qos_policy_id,
-            qos_network_policy_id=nets.get(p.network_id),
-            revision_number=p.revision_number,
+        pid: PortBinding(
+            id=pid,
+            network_id=net,
+            host=host or "",
+            name=name,
+            device_owner=owner,
+            qos_policy_id=policy,
+            qos_network_policy_id=nets.get(net),
+            revision_number=rev,
         )  # fmt: skip
-        for p in session.scalars(select(PortRow))
+        for pid, net, host, name, owner, policy, rev in session.execute(select(*cols))
     }
     return QosView(policies, ports)
 
