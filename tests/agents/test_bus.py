@@ -126,3 +126,21 @@ def test_log_survives_restart_without_duplicates(tmp_path: Path) -> None:
         _post(c, "/v2.0/qos/policies", "policy", name="q")
         notes = c.get("/ovntwin/notifications").json()["notifications"]
     assert [(n["seq"], n["payload"]["name"]) for n in notes] == [(1, "p"), (2, "q")]
+
+
+def test_network_policy_and_binding_changes_reach_the_hosts(client: TestClient) -> None:
+    net = _post(client, "/v2.0/networks", "network", name="A")
+    port = _post(client, "/v2.0/ports", "port", name="vm2", network_id=net["id"],
+                 **{"binding:host_id": "hv-a"})  # fmt: skip
+    pol = _post(client, "/v2.0/qos/policies", "policy", name="net-limit")
+    since = client.get("/ovntwin/notifications").json()["last"]
+    client.put(f"/v2.0/networks/{net['id']}", json={"network": {"qos_policy_id": pol["id"]}})
+    client.put(f"/v2.0/ports/{port['id']}", json={"port": {"binding:host_id": "hv-b"}})
+    notes = client.get("/ovntwin/notifications", params={"since": since}).json()["notifications"]
+    got = [(n["topic"], n["payload"]["binding:host_id"], n["payload"]["qos_network_policy_id"])
+           for n in notes]  # fmt: skip
+    assert got == [
+        (port_topic("hv-a"), "hv-a", pol["id"]),  # the network's policy now applies
+        (port_topic("hv-a"), "hv-b", pol["id"]),  # hv-a learns the port left
+        (port_topic("hv-b"), "hv-b", pol["id"]),
+    ]
