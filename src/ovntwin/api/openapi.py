@@ -109,7 +109,9 @@ def _enrich(operation: Schema, verb: str, key: str, by_key: dict[str, ResourceSp
     for status, text in ERROR_STATUSES.items():
         operation.setdefault("responses", {})[status] = {
             "description": text,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NeutronError"}}},
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/NeutronError"}}
+            },
         }
     operation["responses"].pop("422", None)  # FastAPI's own validation answer is never sent
 
