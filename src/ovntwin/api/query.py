@@ -111,11 +111,19 @@ def _link(base: str, params: Params, rel: str, marker: str, reverse: bool) -> di
     return {"rel": rel, "href": f"{base}?{urlencode(kept)}"}
 
 
+def _page_reverse(params: Params) -> bool:
+    raw = (_values(params, "page_reverse") or ["false"])[-1]
+    try:
+        return to_bool(raw)
+    except ValueError as err:
+        raise HTTPBadRequest(f"Invalid input for page_reverse. Reason: {err}.") from None
+
+
 def _paginate(items: list[Values], params: Params, base: str) -> Page:
     limit = _limit(params)
     markers = _values(params, "marker")
     marker = markers[-1] if markers else None
-    reverse = to_bool((_values(params, "page_reverse") or ["false"])[-1])
+    reverse = _page_reverse(params)
     ids = [v["id"] for v in items]
     if reverse:
         end = ids.index(marker) if marker in ids else len(items)
