@@ -73,8 +73,15 @@ def test_export_nb_of_the_seed_workflow_into_real_ovn(
     vm2 = vms["vm2"]
     ping = _flow(vms["vm1"], vm2["mac_address"], vm2["fixed_ips"][0]["ip_address"])
     external = _flow(vms["vm1"], rif[0]["mac_address"], "172.24.4.1")
-    for name, flow in (("VM->VM ping", ping), ("VM->external", external)):
-        for mode in ("minimal", "detailed"):
+    # --detailed names the ACL that matched; vm2's ingress has two equal-priority ACLs that
+    # both match a ping (remote group, ICMP), and which one ovn-trace prints follows the
+    # run-dependent SB lflow uuids: the ping is compared in --minimal only.
+    cases = (
+        ("VM->VM ping", ping, ("minimal",)),
+        ("VM->external", external, ("minimal", "detailed")),
+    )
+    for name, flow, modes in cases:
+        for mode in modes:
             real = oracle.trace(flow, f"--{mode}")
             _same(ours_trace(ours, None, flow, mode), real, f"{name} ovn-trace --{mode}")
     assert 'output("vm2");' in oracle.trace(ping, "--minimal")
