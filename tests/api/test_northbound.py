@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
 
 from neutron import seed
 from ovntwin.api import northbound
@@ -20,6 +21,7 @@ from ovntwin.cli import twin_sources
 from ovntwin.cli.chassis_file import load_chassis
 from ovntwin.cli.commands import run_lflow_list, run_trace
 from ovntwin.cli.export_nb import run_export_nb, source_tables
+from ovntwin.cli.main import app as cli_app
 from ovntwin.cli.twin_sources import nb_from_document
 from ovntwin.compiler.compile import compile_nb
 from ovntwin.errors import LoadError
@@ -325,3 +327,19 @@ def test_tags_rules_and_router_actions_are_one_transaction_each(api: TestClient)
     [e_rm] = _journal(api, head + 3)
     assert e_rm["path"].endswith("/remove_router_interface")
     assert {o["table"] for o in e_rm["ops"] if o["op"] == "delete"} >= {"Logical_Router_Port"}
+
+
+def test_export_nb_command(api: TestClient, db_url: str, tmp_path: Path) -> None:
+    _vlan(api, "A", 2011)
+    runner = CliRunner()
+    done = runner.invoke(cli_app, ["export-nb", "--neutron-db", db_url, "-o", "-"])
+    assert done.exit_code == 0, done.output
+    params = json.loads(done.stdout)
+    assert params[0] == "OVN_Northbound" and any(op["op"] == "insert" for op in params[1:])
+    sock = tmp_path / "none.sock"
+    failed = runner.invoke(
+        cli_app, ["export-nb", "--neutron-db", db_url, "--remote", f"unix:{sock}"]
+    )
+    assert failed.exit_code == 1 and "cannot connect" in failed.output
+    missing = runner.invoke(cli_app, ["export-nb", "--neutron-db", "sqlite:///nope.db", "-o", "-"])
+    assert missing.exit_code == 1 and "no such database file" in missing.output
