@@ -31,14 +31,12 @@ from ovntwin.southbound.lflow_list import format_lflow_list, select_datapaths
 
 
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'neutron.db'}"
-
-
-@pytest.fixture
 def api(db_url: str) -> Iterator[TestClient]:
-    with TestClient(create_app(db_url, chassis=seed.chassis())) as c:
+    """The app on SQLite and on PostgreSQL (conftest's db_url), scheduling on the seed's chassis."""
+    app = create_app(db_url, chassis=seed.chassis())
+    with TestClient(app) as c:
         yield c
+    app.state.sessions.kw["bind"].dispose()  # close the pool: PostgreSQL counts connections
 
 
 def _post(client: TestClient, path: str, kind: str, **attrs: Any) -> dict[str, Any]:
