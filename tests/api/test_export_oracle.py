@@ -1,5 +1,6 @@
 """export-nb into a real OVN NB: real ovn-northd accepts the NB the API built through the
-seed workflow, its lflow-list equals ours, and real ovn-trace agrees with our trace."""
+seed workflow (plus a floating IP on vm2), its lflow-list equals ours, and real ovn-trace
+agrees with our trace."""
 
 from __future__ import annotations
 
@@ -44,6 +45,16 @@ def test_export_nb_of_the_seed_workflow_into_real_ovn(
 ) -> None:
     with TestClient(create_app(f"sqlite:///{tmp_path / 'n.db'}", chassis=seed.chassis())) as api:
         done = seed_workflow(api)
+        fip = api.post(
+            "/v2.0/floatingips",
+            json={
+                "floatingip": {
+                    "floating_network_id": done["ext"]["id"],
+                    "port_id": done["vms"]["vm2"]["id"],
+                }
+            },
+        )
+        assert fip.status_code == 201, fip.text
         doc = api.get("/ovntwin/nb").json()
         rif = [
             p
@@ -87,3 +98,5 @@ def test_export_nb_of_the_seed_workflow_into_real_ovn(
     assert 'output("vm2");' in oracle.trace(ping, "--minimal")
     # the router forwards towards the external gateway: ARP for 172.24.4.1 on the localnet
     assert "arp.tpa = 0xac180401;" in oracle.trace(external, "--minimal")
+    nat = {n["type"] for n in tables["NAT"].values()}
+    assert nat == {"snat", "dnat_and_snat"}, nat
