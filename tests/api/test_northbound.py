@@ -341,3 +341,20 @@ def test_export_nb_command(api: TestClient, db_url: str, tmp_path: Path) -> None
     assert failed.exit_code == 1 and "cannot connect" in failed.output
     missing = runner.invoke(cli_app, ["export-nb", "--neutron-db", "sqlite:///nope.db", "-o", "-"])
     assert missing.exit_code == 1 and "no such database file" in missing.output
+
+
+def test_two_servers_on_one_database_keep_one_journal(api: TestClient, db_url: str) -> None:
+    """A write by another process makes the cached NB stale: the next write reads the rows."""
+    other_app = create_app(db_url, chassis=seed.chassis())
+    with TestClient(other_app) as other:
+        a = _vlan(api, "A", 2011)
+        _vlan(other, "B", 2010)
+        _post(api, "ports", "port", network_id=a["id"])
+        entries = _journal(api)
+        assert [e["id"] for e in entries] == [1, 2, 3]
+        assert [o["op"] for o in entries[2]["ops"] if o["table"] == "Logical_Switch"] == ["update"]
+        factory: sessionmaker[Session] = api.app.state.sessions  # type: ignore[attr-defined]
+        with factory.begin() as session:
+            expected = nb_tables(build_nb(neutron_state(session), seed.chassis()))
+        assert other.get("/ovntwin/nb").json()["OVN_Northbound"] == expected
+    other_app.state.sessions.kw["bind"].dispose()

@@ -43,6 +43,7 @@ class NorthboundError(Conflict):
 class Committed:
     txn: int
     tables: Tables
+    southbound: Tables
 
 
 class Journal:
@@ -55,9 +56,8 @@ class Journal:
     def record(self, session: Session, method: str, path: str) -> Committed:
         """Write the NB transaction of this API call into `session` (not yet committed)."""
         txn = _advance(session)
-        stored = self._last.tables if self._last and self._last.txn == txn - 1 else None
-        if stored is None:
-            stored = load_tables(session)
+        last = self._last if self._last and self._last.txn == txn - 1 else None
+        stored = last.tables if last else load_tables(session)
         try:
             nb = build_nb(neutron_state(session), self.chassis, scheduled_gateways(stored))
         except (OvnTwinError, ValueError, KeyError, TypeError) as err:
@@ -67,11 +67,12 @@ class Journal:
         _store(session, ops, tables)
         session.add(NbTransactionRow(id=txn, created_at=datetime.now(UTC).replace(tzinfo=None),
                                      method=method, path=path, ops=ops))  # fmt: skip
-        session.execute(
-            update(NbHeadRow).where(NbHeadRow.id == HEAD_ID)
-            .values(southbound=southbound_tables(nb.runtime))
-        )  # fmt: skip
-        return Committed(txn, tables)
+        southbound = southbound_tables(nb.runtime)
+        if last is None or last.southbound != southbound:  # bindings change less often
+            session.execute(
+                update(NbHeadRow).where(NbHeadRow.id == HEAD_ID).values(southbound=southbound)
+            )
+        return Committed(txn, tables, southbound)
 
     def committed(self, done: Committed) -> None:
         self._last = done
@@ -79,8 +80,8 @@ class Journal:
 
 def _advance(session: Session) -> int:
     """The next transaction number; updating the head row first serialises writers."""
-    session.execute(update(NbHeadRow).where(NbHeadRow.id == HEAD_ID).values(txn=NbHeadRow.txn + 1))
-    return int(session.scalars(select(NbHeadRow.txn).where(NbHeadRow.id == HEAD_ID)).one())
+    bump = update(NbHeadRow).where(NbHeadRow.id == HEAD_ID).values(txn=NbHeadRow.txn + 1)
+    return int(session.execute(bump.returning(NbHeadRow.txn)).scalar_one())
 
 
 # -- runtime facts -------------------------------------------------------------------------
