@@ -281,9 +281,12 @@ def test_api_source_reads_a_running_server(
 ) -> None:
     seed_workflow(api)
 
-    def urlopen(url: str, timeout: float) -> Any:
-        assert url == "http://twin:9696/ovntwin/nb"
+    def urlopen(request: Any, timeout: float) -> Any:
+        assert request.full_url == "http://twin:9696/ovntwin/nb"
+        assert request.get_header("X-auth-token") == "admin-token"
         return io.BytesIO(api.get("/ovntwin/nb").content)
+
+    monkeypatch.setenv("OS_TOKEN", "admin-token")
 
     monkeypatch.setattr(twin_sources.urllib.request, "urlopen", urlopen)
     ours = run_lflow_list(None, None, None, api="http://twin:9696/v2.0/")

@@ -8,6 +8,7 @@ under "OVN_Northbound", the runtime facts as SB Chassis / Encap / Port_Binding r
 from __future__ import annotations
 
 import json
+import os
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -32,15 +33,19 @@ def nb_from_document(doc: Any, runtime: RuntimeState | None = None) -> Northboun
 
 
 def fetch_document(api: str) -> dict[str, Any]:
-    """GET {api}/ovntwin/nb from a running `ovntwin serve` (api = its base URL)."""
+    """GET {api}/ovntwin/nb from a running `ovntwin serve` (api = its base URL; with
+    $OS_TOKEN set, sent as X-Auth-Token)."""
     url = api.rstrip("/")
     if url.endswith("/v2.0"):
         url = url[: -len("/v2.0")]
     url += "/ovntwin/nb"
     if not url.startswith(("http://", "https://")):
         raise LoadError(f"--api {api}: expected an http:// or https:// URL")
+    # a server with a token file wants an admin token, given as the openstack CLI takes it
+    token = os.environ.get("OS_TOKEN")
+    request = urllib.request.Request(url, headers={"X-Auth-Token": token} if token else {})
     try:
-        with urllib.request.urlopen(url, timeout=TIMEOUT_S) as answer:  # noqa: S310 (http only)
+        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as answer:  # noqa: S310
             doc: dict[str, Any] = json.load(answer)
     except urllib.error.HTTPError as err:
         raise LoadError(f"{url}: HTTP {err.code} {err.reason}") from None
