@@ -249,7 +249,7 @@ def test_export_to_a_file_and_unreachable_remote(api: TestClient, tmp_path: Path
     assert params[0] == "OVN_Northbound"
     inserts = [op for op in params[1:] if op["op"] == "insert"]
     assert {op["uuid"] for op in inserts} == {u for rows in tables.values() for u in rows}
-    from ovntwin.cli.ovsdb_transact import ExportError
+    from ovntwin.cli.ovsdb_rpc import ExportError
 
     with pytest.raises(ExportError, match="cannot connect"):
         run_export_nb(tables, f"unix:{tmp_path / 'nothing.sock'}", None)

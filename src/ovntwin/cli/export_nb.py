@@ -13,10 +13,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ovntwin.cli.ovsdb_rpc import ExportError, call
 from ovntwin.cli.ovsdb_transact import (
-    ExportError,
     Tables,
-    call,
     check_results,
     existing_ops,
     existing_uuids,

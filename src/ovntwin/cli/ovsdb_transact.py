@@ -4,27 +4,18 @@
 RFC 7047 operations, column by column as the server's schema types them: first every row
 of every table goes (except NB_Global and the Connection / SSL rows it points at), then
 every row is inserted under its own UUID (the `uuid` member of insert, ovsdb-server 2.13+),
-or updated in place when the server already holds that UUID. `call` is a small blocking
-JSON-RPC client for unix:PATH and tcp:HOST:PORT remotes.
+or updated in place when the server already holds that UUID (`ovsdb_rpc.call` sends it).
 """
 
 from __future__ import annotations
 
-import codecs
-import json
-import socket
 from collections.abc import Mapping
 from typing import Any
 
-from ovntwin.errors import OvnTwinError
+from ovntwin.cli.ovsdb_rpc import ExportError
 
 KEPT_TABLES = ("NB_Global", "Connection", "SSL")  # the database's own settings stay
-TIMEOUT_S = 30.0
 Tables = Mapping[str, Mapping[str, Mapping[str, Any]]]
-
-
-class ExportError(OvnTwinError):
-    """The OVSDB server is unreachable or refused the transaction."""
 
 
 def replace_ops(
@@ -126,59 +117,3 @@ def check_results(result: Any, ops: list[dict[str, Any]]) -> None:
             where = f" (operation {i}: {ops[i]['op']} {ops[i]['table']})" if i < len(ops) else ""
             detail = f": {item['details']}" if item.get("details") else ""
             raise ExportError(f"the OVSDB server refused the NB{where}: {item['error']}{detail}")
-
-
-# -- JSON-RPC ------------------------------------------------------------------------------
-def _connect(remote: str, timeout: float) -> socket.socket:
-    kind, _, where = remote.partition(":")
-    try:
-        if kind == "unix" and where:
-            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            try:
-                sock.settimeout(timeout)
-                sock.connect(where)
-            except OSError:
-                sock.close()
-                raise
-            return sock
-        if kind == "tcp" and where:
-            host, _, port = where.rpartition(":")
-            return socket.create_connection((host.strip("[]"), int(port)), timeout=timeout)
-    except (OSError, ValueError) as err:
-        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
-        raise ExportError(f"{remote}: cannot connect: {reason}") from None
-    raise ExportError(f"{remote}: expected unix:PATH or tcp:HOST:PORT")
-
-
-def call(remote: str, method: str, params: list[Any], timeout: float = TIMEOUT_S) -> Any:
-    """One JSON-RPC request to an OVSDB server; answers its echo requests meanwhile."""
-    with _connect(remote, timeout) as sock:
-        try:
-            sock.sendall(json.dumps({"method": method, "params": params, "id": 0}).encode())
-            return _reply(sock, remote, method)
-        except TimeoutError:
-            raise ExportError(f"{remote}: no answer to {method} within {timeout:g} s") from None
-        except OSError as err:
-            raise ExportError(f"{remote}: {method} failed: {err.strerror or err}") from None
-
-
-def _reply(sock: socket.socket, remote: str, method: str) -> Any:
-    decoder, text = codecs.getincrementaldecoder("utf-8")(), ""
-    while True:
-        chunk = sock.recv(1 << 16)
-        if not chunk:
-            raise ExportError(f"{remote}: connection closed before the {method} reply")
-        text += decoder.decode(chunk)
-        while text.strip():
-            try:
-                msg, end = json.JSONDecoder().raw_decode(text.lstrip())
-            except ValueError:
-                break  # an incomplete message: read more
-            text = text.lstrip()[end:]
-            if msg.get("method") == "echo":
-                sock.sendall(json.dumps({"result": msg["params"], "error": None,
-                                         "id": msg["id"]}).encode())  # fmt: skip
-            elif msg.get("id") == 0:
-                if msg.get("error") is not None:
-                    raise ExportError(f"{remote}: {method} failed: {msg['error']}")
-                return msg.get("result")
