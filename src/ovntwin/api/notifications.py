@@ -23,15 +23,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from ovntwin.api.errors import HTTPBadRequest
-from ovntwin.api.models import (
-    Base,
-    NetworkRow,
-    QosBandwidthLimitRuleRow,
-    QosDscpMarkingRuleRow,
-    QosMinimumBandwidthRuleRow,
-    QosPolicyRow,
-)
+from ovntwin.api.models import Base, NetworkRow
 from ovntwin.api.port_models import PortRow
+from ovntwin.api.state import qos_policies
 from ovntwin.neutron.notify import (
     InProcessBus,
     Notification,
@@ -41,13 +35,6 @@ from ovntwin.neutron.notify import (
     changes,
     numbered,
     replay,
-)
-from ovntwin.neutron.resources import (
-    BandwidthLimitRule,
-    DscpMarkingRule,
-    MinimumBandwidthRule,
-    QosPolicy,
-    QosRule,
 )
 
 PAGE_LIMIT = 1000  # notifications per GET
@@ -74,38 +61,9 @@ def _note(row: NotificationRow) -> Notification:
     })  # fmt: skip
 
 
-def _rules(session: Session) -> dict[str, list[QosRule]]:
-    out: dict[str, list[QosRule]] = {}
-    for bw in session.scalars(select(QosBandwidthLimitRuleRow)):
-        out.setdefault(bw.qos_policy_id, []).append(BandwidthLimitRule(
-            id=bw.id, max_kbps=bw.max_kbps, max_burst_kbps=bw.max_burst_kbps,
-            direction=bw.direction))  # fmt: skip
-    for dscp in session.scalars(select(QosDscpMarkingRuleRow)):
-        out.setdefault(dscp.qos_policy_id, []).append(
-            DscpMarkingRule(id=dscp.id, dscp_mark=dscp.dscp_mark)
-        )
-    for mb in session.scalars(select(QosMinimumBandwidthRuleRow)):
-        out.setdefault(mb.qos_policy_id, []).append(
-            MinimumBandwidthRule(id=mb.id, min_kbps=mb.min_kbps, direction=mb.direction)
-        )
-    return out
-
-
 def read_view(session: Session) -> QosView:
     """Policies (rules sorted by id) and every port's binding, from the SQL rows."""
-    rules = _rules(session)
-    policies = {
-        p.id: QosPolicy(
-            id=p.id,
-            name=p.name,
-            project_id=p.project_id,
-            shared=p.shared,
-            is_default=p.is_default,
-            revision_number=p.revision_number,
-            rules=tuple(sorted(rules.get(p.id, []), key=lambda x: x.id)),
-        )  # fmt: skip
-        for p in session.scalars(select(QosPolicyRow))
-    }
+    policies = {p.id: p for p in qos_policies(session)}
     nets = {i: q for i, q in session.execute(select(NetworkRow.id, NetworkRow.qos_policy_id))}
     cols = (PortRow.id, PortRow.network_id, PortRow.host_id, PortRow.name, PortRow.device_owner,
             PortRow.qos_policy_id, PortRow.revision_number)  # fmt: skip

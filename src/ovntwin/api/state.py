@@ -37,7 +37,7 @@ def neutron_state(session: Session) -> nr.NeutronState:
         routers=tuple(_router(x) for x in _all(session, RouterRow)),
         floatingips=tuple(_floatingip(x) for x in _all(session, FloatingIPRow)),
         security_groups=_security_groups(session),
-        qos_policies=_qos_policies(session),
+        qos_policies=qos_policies(session),
     )
 
 
@@ -150,7 +150,8 @@ def _security_groups(session: Session) -> tuple[nr.SecurityGroup, ...]:
     )
 
 
-def _qos_policies(session: Session) -> tuple[nr.QosPolicy, ...]:
+def qos_policies(session: Session) -> tuple[nr.QosPolicy, ...]:
+    """Every QoS policy with its rules (all kinds, ordered by rule id)."""
     rules: dict[str, list[nr.QosRule]] = defaultdict(list)
     for b in _all(session, QosBandwidthLimitRuleRow):
         rules[b.qos_policy_id].append(
@@ -174,7 +175,7 @@ def _qos_policies(session: Session) -> tuple[nr.QosPolicy, ...]:
             project_id=p.project_id,
             shared=p.shared,
             is_default=p.is_default,
-            rules=tuple(rules[p.id]),
+            rules=tuple(sorted(rules[p.id], key=lambda rule: rule.id)),
             revision_number=p.revision_number,
         )  # fmt: skip
         for p in _all(session, QosPolicyRow)
