@@ -210,6 +210,11 @@ def _write_json(json_out: str, runs: Sequence[Results]) -> None:
         doc = runs[0].to_json()
     else:
         doc = {"scenario": runs[0].scenario, "runs": [r.to_json() for r in runs]}
+    write_json(json_out, doc)
+
+
+def write_json(json_out: str, doc: dict[str, Any]) -> None:
+    """`doc` as indented JSON into the file `json_out`, or on stdout for "-"."""
     text = json.dumps(doc, indent=2) + "\n"
     if json_out == "-":
         sys.stdout.write(text)

@@ -15,7 +15,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ovntwin.cli.simulate import SimulateError, _check_extras, _check_writable
+from ovntwin.cli.simulate import SimulateError, _check_extras, _check_writable, write_json
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -110,7 +110,7 @@ def run_replay(
 
         out.print(f"plot: {plot_results([run.results], plot, router_macs(run.scenario))}")
     if json_out is not None:
-        _write(json_out, replay_to_json(run))
+        write_json(json_out, replay_to_json(run))
     return run
 
 
@@ -148,14 +148,3 @@ def _report(out: Console, run: ReplayResult, api: str | None) -> None:
                   f"{step.status} ({step.notifications} notifications)")  # fmt: skip
     for at, change in run.changes:
         out.print(f"  {at / SECOND_US:8.3f} s  agent: {json.dumps(_change(change))}")
-
-
-def _write(json_out: str, doc: dict[str, Any]) -> None:
-    text = json.dumps(doc, indent=2) + "\n"
-    if json_out == "-":
-        sys.stdout.write(text)
-        return
-    try:
-        Path(json_out).write_text(text, encoding="utf-8")
-    except OSError as err:
-        raise SimulateError(f"cannot write {json_out}: {err}") from None
