@@ -13,7 +13,7 @@ from types import TracebackType
 
 import httpx
 
-STARTUP_SECONDS = 30.0
+STARTUP_SECONDS = 60.0
 
 
 def free_port() -> int:
@@ -53,7 +53,7 @@ class LiveServer:
         """SIGKILL, as a crash would."""
         if self.process is not None and self.process.poll() is None:
             os.kill(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+            self.process.wait(timeout=30)
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
