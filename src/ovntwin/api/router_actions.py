@@ -233,33 +233,36 @@ def _guard(session: Session, request: Request, router_id: str, body: Any) -> Non
         policy.owned(PORTS, session, caller, info["port_id"], "update")
 
 
+Action = Callable[[Session, str, Any], dict[str, Any]]
+
+
+def _routes_action(add: bool) -> Action:
+    def act(session: Session, ident: str, body: Any) -> dict[str, Any]:
+        return {"router": edit_routes(session, ident, body, add=add)}
+
+    return act
+
+
+ACTIONS: tuple[tuple[str, Action], ...] = (
+    ("add_router_interface", add_interface),
+    ("remove_router_interface", remove_interface),
+    ("add_extraroutes", _routes_action(add=True)),
+    ("remove_extraroutes", _routes_action(add=False)),
+)
+
+
 def register_router_actions(app: FastAPI, transaction: Transaction, body_of: BodyOf) -> None:
-    base = "/v2.0/routers/{ident}"
+    """`PUT /v2.0/routers/{id}/<action>` for each of ACTIONS."""
+    for name, act in ACTIONS:
+        _register(app, name, act, transaction, body_of)
 
-    @app.put(base + "/add_router_interface", name="add_router_interface")
-    async def add_router_interface(ident: str, request: Request) -> dict[str, Any]:
+
+def _register(
+    app: FastAPI, name: str, act: Action, transaction: Transaction, body_of: BodyOf
+) -> None:
+    @app.put(f"/v2.0/routers/{{ident}}/{name}", name=name)
+    async def action(ident: str, request: Request) -> dict[str, Any]:
         body = await body_of(request)
         with transaction(request) as session:
             _guard(session, request, ident, body)
-            return add_interface(session, ident, body)
-
-    @app.put(base + "/remove_router_interface", name="remove_router_interface")
-    async def remove_router_interface(ident: str, request: Request) -> dict[str, Any]:
-        body = await body_of(request)
-        with transaction(request) as session:
-            _guard(session, request, ident, body)
-            return remove_interface(session, ident, body)
-
-    @app.put(base + "/add_extraroutes", name="add_extraroutes")
-    async def add_extraroutes(ident: str, request: Request) -> dict[str, Any]:
-        body = await body_of(request)
-        with transaction(request) as session:
-            _guard(session, request, ident, body)
-            return {"router": edit_routes(session, ident, body, add=True)}
-
-    @app.put(base + "/remove_extraroutes", name="remove_extraroutes")
-    async def remove_extraroutes(ident: str, request: Request) -> dict[str, Any]:
-        body = await body_of(request)
-        with transaction(request) as session:
-            _guard(session, request, ident, body)
-            return {"router": edit_routes(session, ident, body, add=False)}
+            return act(session, ident, body)
