@@ -47,6 +47,12 @@ def test_seed_workflow_through_openstack_cli(server: LiveServer) -> None:
               "--provider-physical-network", "physnet1", "ext")  # fmt: skip
     x.expect_provider_network(nb(), ext["id"], "ext", "physnet1", None)
 
+    segments = osc("network", "segment", "list", "--network", "A")
+    assert [(x["Network Type"], x["Segment"]) for x in segments] == [("vlan", 2011)]
+    agents = {a["Host"]: a["Agent Type"] for a in osc("network", "agent", "list")}
+    gateway, compute = "OVN Controller Gateway agent", "OVN Controller agent"
+    assert agents == {"compute1": compute, "compute2": compute, "gw1": gateway, "gw2": gateway}
+
     # subnets
     osc("subnet", "create", "--network", "A", "--subnet-range", "10.0.0.0/24", "subA")
     osc("subnet", "create", "--network", "B", "--subnet-range", "10.0.1.0/24", "subB")

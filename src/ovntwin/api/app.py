@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ovntwin.api import auth, openapi, policy, query, resource
 from ovntwin.api.db import make_engine, sessions, upgrade
+from ovntwin.api.derived import AGENTS, SEGMENTS, register_derived
 from ovntwin.api.errors import ApiError, HTTPBadRequest, HTTPNotFound, internal_error
 from ovntwin.api.extensions import EXTENSIONS
 from ovntwin.api.floatingips import FLOATINGIPS
@@ -242,6 +243,7 @@ def create_app(
         register_rules(app, kind, transaction, body_of)
     register_rule_types(app)
     register_router_actions(app, transaction, body_of)
+    register_derived(app, tuple(chassis), resource.stamp(resource.now()))
     register_notifications(app)
-    openapi.install(app, (*RESOURCES, *(kind.spec for kind in RULE_KINDS)))
+    openapi.install(app, (*RESOURCES, AGENTS, SEGMENTS, *(kind.spec for kind in RULE_KINDS)))
     return app

@@ -214,4 +214,6 @@ EXTENSIONS = (
         "Add port_details attribute to Floating IP resource",
         "2018-04-09T10:00:00-00:00",
     ),
+    Extension("agent", "agent", "The agent management extension.", "2013-02-03T10:00:00-00:00"),
+    Extension("segment", "Segment", "Segments extension.", "2016-02-24T17:00:00-00:00"),
 )

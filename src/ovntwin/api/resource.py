@@ -72,7 +72,8 @@ def now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
-def _stamp(value: datetime) -> str:
+def stamp(value: datetime) -> str:
+    """Neutron's timestamp format (UTC, seconds)."""
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -144,7 +145,7 @@ def view(spec: ResourceSpec, session: Session, row: Any) -> Values:
             out[attr.name] = extra[attr.name]
         elif attr.column != "":
             value = getattr(row, attr.field)
-            out[attr.name] = _stamp(value) if isinstance(value, datetime) else value
+            out[attr.name] = stamp(value) if isinstance(value, datetime) else value
     return out
 
 
