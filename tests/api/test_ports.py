@@ -229,3 +229,12 @@ def test_ip_allocations_mirror_fixed_ips(client: TestClient) -> None:
     assert client.delete(url).status_code == 204
     with factory() as session:
         assert session.scalars(sa.select(IpAllocationRow)).all() == []
+
+
+def test_port_shows_the_policy_its_network_gives_it(client: TestClient) -> None:
+    policy = client.post("/v2.0/qos/policies", json={"policy": {"name": "p"}}).json()["policy"]
+    net = client.post("/v2.0/networks", json={"network": {"qos_policy_id": policy["id"]}})
+    port = client.post("/v2.0/ports", json={"port": {"network_id": net.json()["network"]["id"]}})
+    shown = port.json()["port"]
+    assert shown["qos_network_policy_id"] == policy["id"]
+    assert shown["qos_policy_id"] is None

@@ -261,7 +261,10 @@ class PortHooks(Hooks):
                 }
                 for p in row.allowed_address_pairs
             ],
-            "qos_network_policy_id": None,
+            # the policy the port inherits from its network (qos extension, read-only)
+            "qos_network_policy_id": session.scalar(
+                select(NetworkRow.qos_policy_id).where(NetworkRow.id == row.network_id)
+            ),
             "binding:vif_type": "ovs" if bound else "unbound",
             "binding:vif_details": dict(OVS_VIF_DETAILS) if bound else {},
         }
