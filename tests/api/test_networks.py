@@ -156,3 +156,17 @@ def test_tags(client: TestClient) -> None:
     assert [n["id"] for n in rest] == [other]
     assert client.delete(base).status_code == 204
     assert client.get(base).json() == {"tags": []}
+
+
+def test_mtu_is_writable_up_to_the_segment_maximum(client: TestClient) -> None:
+    net = client.post("/v2.0/networks", json={"network": {"name": "t"}}).json()["network"]
+    assert net["mtu"] == 1442  # geneve: 1500 less the encapsulation
+    changed = client.put(f"/v2.0/networks/{net['id']}", json={"network": {"mtu": 1400}})
+    assert changed.status_code == 200 and changed.json()["network"]["mtu"] == 1400
+    too_big = client.put(f"/v2.0/networks/{net['id']}", json={"network": {"mtu": 1500}})
+    assert too_big.status_code == 400
+    assert "maximum is 1442" in too_big.json()["NeutronError"]["message"]
+    vlan = {"name": "v", "provider:network_type": "vlan", "provider:physical_network": "physnet1",
+            "mtu": 9000}  # fmt: skip
+    refused = client.post("/v2.0/networks", json={"network": vlan})
+    assert refused.status_code == 400 and "mtu" in refused.json()["NeutronError"]["message"].lower()

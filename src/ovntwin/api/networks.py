@@ -31,6 +31,7 @@ TENANT_TYPE = "geneve"  # ML2/OVN's default tenant_network_types
 MAX_VNI = 2**24 - 1
 # ML2/OVN takes the Geneve header (38 bytes incl. options) + outer IPv4/UDP off 1500
 GENEVE_MTU = 1442
+MIN_MTU = 68  # neutron-lib's constants.IPV4_MIN_MTU
 
 
 def _bool_attr(name: str, default: bool, column: str | None = None, admin: bool = False) -> Attr:
@@ -56,7 +57,8 @@ ATTRS = (
     _bool_attr("shared", False, admin=True),
     _bool_attr("router:external", False, column="external", admin=True),
     _bool_attr("port_security_enabled", True),
-    Attr("mtu", filter=True, sort=True, convert=to_int),
+    # net-mtu-writable: given on create/update, else the largest the segment type allows
+    Attr("mtu", post=True, put=True, default=NOT_SPECIFIED, convert=to_int, filter=True, sort=True),
     Attr(
         "provider:network_type",
         "network_type",
@@ -194,7 +196,20 @@ def provider_segment(session: Session, values: Values) -> None:
     driver = {"vlan": _vlan, "flat": _flat, "geneve": _geneve}[net_type]
     physnet, seg = driver(session, physnet, seg)
     values.update(network_type=net_type, physical_network=physnet, segmentation_id=seg)
-    values["mtu"] = GENEVE_MTU if net_type == "geneve" else 1500
+    largest = max_mtu(net_type)
+    values["mtu"] = largest if values.get("mtu", NOT_SPECIFIED) is NOT_SPECIFIED else values["mtu"]
+    check_mtu(values["mtu"], largest)
+
+
+def max_mtu(net_type: str) -> int:
+    return GENEVE_MTU if net_type == "geneve" else 1500
+
+
+def check_mtu(mtu: int, largest: int) -> None:
+    if mtu > largest:
+        raise InvalidInput(f"Requested MTU is too big, maximum is {largest}")
+    if mtu < MIN_MTU:
+        raise InvalidInput(f"Invalid input for mtu. Reason: {mtu} is less than {MIN_MTU}")
 
 
 class NetworkHooks(Hooks):
@@ -206,6 +221,8 @@ class NetworkHooks(Hooks):
 
     def before_update(self, session: Session, row: Any, changes: Values) -> None:
         check_policy(session, changes.get("qos_policy_id"))
+        if "mtu" in changes:
+            check_mtu(changes["mtu"], max_mtu(row.network_type))
         wanted = {k: changes[k] for k in PROVIDER if k in changes}
         current = {k: getattr(row, k) for k in PROVIDER}
         if wanted and any(wanted[k] != current[k] for k in wanted):
