@@ -216,4 +216,10 @@ EXTENSIONS = (
     ),
     Extension("agent", "agent", "The agent management extension.", "2013-02-03T10:00:00-00:00"),
     Extension("segment", "Segment", "Segments extension.", "2016-02-24T17:00:00-00:00"),
+    Extension(
+        "net-mtu-writable",
+        "Network MTU (writable)",
+        "Provides a writable MTU attribute for a network resource.",
+        "2017-07-12T00:00:00-00:00",
+    ),
 )
