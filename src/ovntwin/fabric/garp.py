@@ -89,9 +89,9 @@ def vif_announcements(
     until_us: int | None = None,
 ) -> list[Announcement]:
     """A claimed VIF: one entry, its first IPv4 address (pinctrl send_garp_rarp_update)."""
-    ip = ipv4s[0] if ipv4s else None
-    times = garp_schedule(start_us, max_timeout_s=max_timeout_s, until_us=until_us)
-    return [Announcement(t, mac, ip, port) for t in times]
+    return nat_announcements(
+        start_us, port, mac, ipv4s[:1], max_timeout_s=max_timeout_s, until_us=until_us
+    )
 
 
 def nat_announcements(
