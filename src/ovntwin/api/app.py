@@ -87,10 +87,6 @@ def expected_revision(request: Request) -> int | None:
     return int(found.group(1))
 
 
-def project_of(request: Request) -> str:
-    return auth.caller_of(request).project_id
-
-
 def _base_url(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
@@ -104,12 +100,7 @@ def register(app: FastAPI, spec: ResourceSpec) -> None:
         with transaction(request) as session:
             spec.hooks.before_list(session, caller.project_id)
             items = policy.visible_views(spec, session, caller)
-        params = list(request.query_params.multi_items())
-        page = query.run(spec, items, params, f"{_base_url(request)}{coll}")
-        out: dict[str, Any] = {spec.plural: page.items}
-        if page.links:
-            out[f"{spec.plural}_links"] = page.links
-        return out
+        return query.listing(spec, items, request)
 
     @app.post(coll, status_code=201, name=f"create_{spec.singular}")
     async def create(request: Request) -> dict[str, Any]:

@@ -99,12 +99,7 @@ def _register(app: FastAPI, spec: ResourceSpec, items: Callable[[Session], list[
 
     @app.get(coll, name=f"list_{spec.plural}")
     def list_(request: Request) -> dict[str, Any]:
-        params = list(request.query_params.multi_items())
-        page = query.run(spec, read(request, "get"), params, str(request.url).split("?")[0])
-        out: dict[str, Any] = {spec.plural: page.items}
-        if page.links:
-            out[f"{spec.plural}_links"] = page.links
-        return out
+        return query.listing(spec, read(request, "get"), request)
 
     @app.get(coll + "/{ident}", name=f"show_{spec.singular}")
     def show(ident: str, request: Request) -> dict[str, Any]:

@@ -261,12 +261,7 @@ def register_rules(
         with transaction(request) as session:
             _access(session, request, policy_id, None)
             rows = [rule_dict(kind, r) for r in _siblings(session, kind, policy_id)]
-        params = list(request.query_params.multi_items())
-        page = query.run(kind.spec, rows, params, str(request.url).split("?")[0])
-        out: dict[str, Any] = {kind.plural: page.items}
-        if page.links:
-            out[f"{kind.plural}_links"] = page.links
-        return out
+        return query.listing(kind.spec, rows, request)
 
     @app.post(coll, status_code=201, name=f"create_{kind.singular}")
     async def create(policy_id: str, request: Request) -> dict[str, Any]:

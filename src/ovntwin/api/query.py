@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from starlette.requests import Request
+
 from ovntwin.api.attributes import to_bool
 from ovntwin.api.errors import HTTPBadRequest
 from ovntwin.api.resource import ResourceSpec, Values, convert_value
@@ -157,3 +159,13 @@ def run(spec: ResourceSpec, items: list[Values], params: Params, base: str) -> P
     page = _paginate(_sorted(chosen, _sort_spec(spec, params)), params, base)
     fields = _values(params, "fields")
     return Page([select_fields(v, fields) for v in page.items], page.links)
+
+
+def listing(spec: ResourceSpec, items: list[Values], request: Request) -> dict[str, Any]:
+    """The list body for `request`'s query: `{plural: [...]}` plus `{plural}_links`."""
+    base = str(request.url).split("?")[0]
+    page = run(spec, items, list(request.query_params.multi_items()), base)
+    out: dict[str, Any] = {spec.plural: page.items}
+    if page.links:
+        out[f"{spec.plural}_links"] = page.links
+    return out
