@@ -141,13 +141,6 @@ def associate(session: Session, fip: FloatingIPRow, port_id: str | None, fixed: 
     fip.status = "ACTIVE"  # ML2/OVN: ACTIVE once the NAT row exists (the twin: at once)
 
 
-def disassociate_port(session: Session, port_id: str) -> None:
-    """l3_db.disassociate_floatingips: a deleted port's FIPs lose their association."""
-    for fip in session.scalars(select(FloatingIPRow).where(FloatingIPRow.port_id == port_id)):
-        associate(session, fip, None, None)
-        resource.bump(fip)
-
-
 def _external(session: Session, network_id: str) -> NetworkRow:
     network = session.get(NetworkRow, network_id)
     if network is None:

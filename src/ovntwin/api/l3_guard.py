@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ovntwin.api import resource
 from ovntwin.api.errors import Conflict
 from ovntwin.api.port_models import PortRow
 from ovntwin.api.router_models import FloatingIPRow, RouterRow
@@ -32,4 +33,4 @@ def before_port_delete(session: Session, port: PortRow) -> None:
     for fip in session.scalars(select(FloatingIPRow).where(FloatingIPRow.port_id == port.id)):
         fip.port_id = fip.fixed_ip_address = fip.router_id = None
         fip.status = "DOWN"
-        fip.revision_number += 1
+        resource.bump(fip)

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -218,8 +217,3 @@ def delete(spec: ResourceSpec, session: Session, ident: str, expected: int | Non
     spec.hooks.before_delete(session, row)
     session.delete(row)
     flush(session)
-
-
-def all_views(spec: ResourceSpec, session: Session) -> list[Values]:
-    rows = session.scalars(select(spec.model)).all()
-    return [view(spec, session, row) for row in rows]

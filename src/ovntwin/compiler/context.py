@@ -47,10 +47,6 @@ class Port:
         return '"' + self.name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
     @property
-    def is_switch_port(self) -> bool:
-        return self.lsp is not None
-
-    @property
     def lsp_type(self) -> str:
         return self.lsp.type if self.lsp is not None else ""
 

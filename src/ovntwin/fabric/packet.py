@@ -86,12 +86,6 @@ class Frame:
             self.sport, self.dport, self.tcp_flags, self.size_bytes,
         )  # fmt: skip
 
-    def l4_ports(self) -> tuple[int, int]:
-        """The conntrack ports: (sport, dport), or (id, id) for ICMP echo (direction-free)."""
-        if self.is_icmp:
-            return self.icmp_id, self.icmp_id
-        return self.sport, self.dport
-
     def tagged(self, vlan: int | None) -> Frame:
         return replace(self, vlan=vlan)
 
